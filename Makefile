@@ -1,0 +1,58 @@
+# NAP Tracker — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The embedded defaults: SQLite under var/, tasks in-process, e-mail to the console.
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL DEBUG=true
+
+.PHONY: run test lint format migrate demo worker clean help
+
+help:
+	@echo "make run    – set up and serve the demo on http://$(HOST):$(PORT) (SQLite, tasks in-process)"
+	@echo "make test   – set up and run the whole test suite"
+	@echo "make lint   – ruff check"
+	@echo "make clean  – remove the virtual environment and local data"
+
+$(VENV)/.created:
+	@PYTHON=$(PYTHON) scripts/system-deps run
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed-run: pyproject.toml $(VENV)/.created
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.created
+	@PYTHON=$(PYTHON) scripts/system-deps test
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(EMBEDDED) $(PY) manage.py migrate --noinput
+	$(EMBEDDED) $(PY) manage.py load_demo --if-empty
+	@echo ""
+	@echo "NAP Tracker is starting on http://$(HOST):$(PORT)/ — press Ctrl+C to stop."
+	$(EMBEDDED) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+format: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+demo: $(VENV)/.installed-run
+	$(EMBEDDED) $(PY) manage.py load_demo --reset
+
+worker: $(VENV)/.installed-run
+	$(PY) -m celery -A nap_tracker worker --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) var *.egg-info

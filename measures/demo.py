@@ -1,0 +1,425 @@
+"""Demo data: both of Azerbaijan's action plans, the bodies named in them, people and updates.
+
+`load_demo()` only adds what is missing, so running it twice changes nothing;
+`reset=True` deletes the demo plans, their updates and the demo people first.
+Narratives and figures are generated from a fixed seed: the same every time.
+"""
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from measures.demo_agencies import AGENCIES
+from measures.demo_files import simple_pdf
+from measures.demo_plans import AREA_TITLES_AZ, NAP_2014, NAP_2020, TITLES_AZ
+from measures.models import (
+    Area,
+    Edition,
+    Evidence,
+    Measure,
+    MeasureAgency,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+)
+from nap_tracker.models import Agency, User
+
+PLANS = [NAP_2014, NAP_2020]
+DEMO_USER_PREFIX = "demo-fp-"
+
+# username, role, agency code, first name, last name
+DEMO_PEOPLE = [
+    ("admin", User.Role.ADMIN, None, "Rashad", "Aliyev"),
+    ("coordinator", User.Role.COORDINATOR, "MIA-MDCTHB", "Leyla", "Mammadova"),
+    ("focal", User.Role.FOCAL_POINT, "MLSPP", "Aysel", "Huseynova"),
+    ("ngo", User.Role.NGO, "CLEAN-WORLD", "Nigar", "Karimova"),
+    ("partner", User.Role.PARTNER, "IOM", "Daniel", "Weber"),
+]
+
+REGIONS = ["Baku", "Ganja", "Sumgait", "Lankaran", "Shaki", "Mingachevir", "Guba", "Shirvan", "Barda", "Jalilabad"]
+
+NARRATIVES = {
+    "prevention": [
+        "Held {a} awareness sessions in schools and colleges of {r1} and {r2}, reaching {b} pupils and students. "
+        "Leaflets in Azerbaijani and Russian with the 152 hotline number were distributed.",
+        "Prepared {a} television and radio spots; they were broadcast {b} times on national channels. "
+        "Posts on social networks were seen by about {c} people.",
+        "Organised {a} meetings with young people in {r1} together with local executive authorities; {b} participants.",
+    ],
+    "protection": [
+        "{a} identified victims received shelter, medical and psychological aid; {b} were helped with legal questions "
+        "and {c} found jobs through the State Employment Agency.",
+        "Case management for {a} victims continued in {r1}; {b} completed their rehabilitation programme and returned home.",
+        "One-off allowances were paid to {a} victims; {b} were enrolled in vocational courses in {r1}.",
+    ],
+    "prosecution": [
+        "{a} criminal cases under Article 144-1 of the Criminal Code were investigated; {b} were sent to court. "
+        "{c} suspects were charged.",
+        "Held {a} training sessions for {b} investigators, prosecutors and judges in {r1} and {r2}.",
+        "{a} joint operations with the State Border Service; {b} persons were checked against the indicators of trafficking.",
+    ],
+    "partnership": [
+        "Held {a} working meetings with international partners; a joint project plan for {y} was agreed.",
+        "Exchanged information on {a} cases with foreign counterparts; {b} citizens were assisted to return home.",
+        "{a} NGO projects received grants; they reached about {c} people in {r1}, {r2} and other regions.",
+    ],
+    "coordination": [
+        "The draft was discussed at the working group meeting and sent to the executing bodies for comments; "
+        "comments from {a} bodies were taken into account.",
+        "Collected reports from {a} central and {b} local authorities and prepared the summary for the National Coordinator.",
+        "An inter-agency meeting was held on {d}; the next steps and responsible officials were agreed.",
+    ],
+}
+
+RETURN_NOTES = [
+    "Please give the number of participants by sex and age, and name the regions covered.",
+    "The narrative repeats the previous period. Please describe what was done in this period and attach the minutes.",
+    "Progress of 90% does not match the narrative. Please explain what remains to be done, or correct the figure.",
+]
+
+
+@dataclass
+class DemoResult:
+    agencies: int
+    editions: int
+    measures: int
+    updates: int
+    users: int
+    created: bool
+
+
+def _parse_agencies(spec: str):
+    """'MLSPP*,SSA,r:PGO,p:IOM' → [(code, part, is_lead), …]"""
+    parts = []
+    for token in spec.split(","):
+        token = token.strip()
+        part = MeasureAgency.Part.EXECUTING
+        if token.startswith("r:"):
+            part, token = MeasureAgency.Part.RECOMMENDED, token[2:]
+        elif token.startswith("p:"):
+            part, token = MeasureAgency.Part.PARTNER, token[2:]
+        is_lead = token.endswith("*")
+        parts.append((token.rstrip("*"), part, is_lead))
+    return parts
+
+
+def _half_year_periods(start_year: int, end_year: int, first_half: int = 2):
+    """Half-year reporting periods, from the half in which the plan was approved to the plan's end."""
+    periods = []
+    for year in range(start_year, end_year + 1):
+        for half in (1, 2):
+            if year == start_year and half < first_half:
+                continue
+            start = date(year, 1 if half == 1 else 7, 1)
+            end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
+            due = date(year, 7, 31) if half == 1 else date(year + 1, 1, 31)
+            periods.append((f"{year} H{half}", start, end, due))
+    return periods
+
+
+def _aware(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _narrative(rng: random.Random, pillar: str, period: ReportingPeriod) -> str:
+    template = rng.choice(NARRATIVES[pillar])
+    r1, r2 = rng.sample(REGIONS, 2)
+    return template.format(
+        a=rng.randint(2, 14),
+        b=rng.randint(15, 240),
+        c=rng.randint(300, 9000),
+        r1=r1,
+        r2=r2,
+        y=period.start.year + 1,
+        d=(period.start + timedelta(days=rng.randint(20, 150))).strftime("%d.%m.%Y"),
+    )
+
+
+def _ramp(final_status: str, final_progress: int, step: int, steps: int) -> tuple[str, int]:
+    """Status and progress of the step-th of `steps` yearly updates leading to the final ones."""
+    if step == steps - 1:
+        return final_status, final_progress
+    progress = round(final_progress * (step + 1) / steps) if final_status != Status.NOT_STARTED else 0
+    if final_status == Status.NOT_STARTED:
+        return Status.NOT_STARTED, 0
+    if final_status == Status.ONGOING:
+        return Status.ONGOING, min(progress, 95)
+    return Status.IN_PROGRESS, min(progress, 95)
+
+
+def demo_is_loaded() -> bool:
+    return Edition.objects.filter(code__in=[plan["code"] for plan in PLANS]).exists()
+
+
+@transaction.atomic
+def demo_reset():
+    codes = [plan["code"] for plan in PLANS]
+    for evidence in Evidence.objects.filter(update__measure__edition__code__in=codes):
+        evidence.file.delete(save=False)
+    StatusUpdate.objects.filter(measure__edition__code__in=codes).delete()
+    Measure.objects.filter(edition__code__in=codes).update(continues=None)
+    Measure.objects.filter(edition__code__in=codes).delete()
+    Edition.objects.filter(code__in=codes).delete()
+    usernames = [person[0] for person in DEMO_PEOPLE]
+    User.objects.filter(username__in=usernames).delete()
+    User.objects.filter(username__startswith=DEMO_USER_PREFIX).delete()
+
+
+@transaction.atomic
+def load_demo(*, password: str, reset: bool = False) -> DemoResult:
+    if reset:
+        demo_reset()
+    created_any = False
+    # Hash once: the password hasher is deliberately slow, and every demo person shares the password.
+    password = make_password(password)
+
+    agencies = {}
+    for code, kind, name_en, name_az, name_ru in AGENCIES:
+        agency, created = Agency.objects.get_or_create(
+            code=code, defaults={"kind": kind, "name_en": name_en, "name_az": name_az, "name_ru": name_ru}
+        )
+        agencies[code] = agency
+        created_any |= created
+
+    people = {}
+    for username, role, agency_code, first, last in DEMO_PEOPLE:
+        person = User.objects.filter(username=username).first()
+        if person is None:
+            person = User(
+                username=username,
+                role=role,
+                agency=agencies.get(agency_code),
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.org",
+            )
+            person.password = password
+            person.save()
+            created_any = True
+        people[username] = person
+
+    if demo_is_loaded():
+        return _result(created_any)
+
+    for plan in PLANS:
+        _load_plan(plan, agencies, people, password)
+    _link_continued_measures()
+    return _result(True)
+
+
+def _result(created: bool) -> DemoResult:
+    codes = [plan["code"] for plan in PLANS]
+    return DemoResult(
+        agencies=Agency.objects.count(),
+        editions=Edition.objects.filter(code__in=codes).count(),
+        measures=Measure.objects.filter(edition__code__in=codes).count(),
+        updates=StatusUpdate.objects.filter(measure__edition__code__in=codes).count(),
+        users=User.objects.count(),
+        created=created,
+    )
+
+
+def _focal_point_for(agency: Agency, people: dict, password: str) -> User:
+    """The person who writes an agency's updates: a demo user, or a focal point made for it."""
+    for person in people.values():
+        if person.agency_id == agency.pk and person.role in (User.Role.FOCAL_POINT, User.Role.NGO):
+            return person
+    username = DEMO_USER_PREFIX + agency.code.lower()
+    person = User.objects.filter(username=username).first()
+    if person is None:
+        role = User.Role.NGO if agency.kind == Agency.Kind.NGO else User.Role.FOCAL_POINT
+        person = User(username=username, role=role, agency=agency, first_name="Focal point", last_name=agency.code)
+        person.email = f"{username}@example.org"
+        person.password = password
+        person.save()
+    people[username] = person
+    return person
+
+
+def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
+    rng = random.Random(plan["code"])
+    edition = Edition.objects.create(
+        code=plan["code"],
+        title_en=plan["title_en"],
+        title_az=plan["title_az"],
+        title_ru=plan["title_ru"],
+        start_year=plan["start_year"],
+        end_year=plan["end_year"],
+        approved_on=date.fromisoformat(plan["approved_on"]),
+        legal_basis_en=plan["legal_basis_en"],
+        legal_basis_az=plan["legal_basis_az"],
+        legal_basis_ru=plan["legal_basis_ru"],
+        state=plan["state"],
+        published=plan["published"],
+    )
+    areas = {}
+    for order, row in enumerate(plan["areas"], start=1):
+        code, pillar, title = row[:3]
+        official = row[3] if len(row) > 3 else False
+        areas[code] = Area.objects.create(
+            edition=edition,
+            code=code,
+            title_en=title,
+            title_az=AREA_TITLES_AZ.get((plan["code"], code), ""),
+            pillar=pillar,
+            order=order,
+            is_illustrative=not official,
+        )
+
+    periods = [
+        ReportingPeriod.objects.create(edition=edition, label=label, start=start, end=end, due_date=due)
+        for label, start, end, due in _half_year_periods(plan["start_year"], plan["end_year"])
+    ]
+    yearly = {period.start.year: period for period in periods if period.label.endswith("H2")}
+    coordinator = people["coordinator"]
+    is_active_plan = plan["state"] == Edition.State.ACTIVE
+
+    updates = []
+    for index, row in enumerate(plan["measures"]):
+        number, title, agency_spec, period_text, start_year, end_year, official, final_status, final_progress = row[:9]
+        # 4.1.1 sits in area 4.1; 13.2.3 of the 2014 plan sits in area 13.
+        area = areas.get(number.rsplit(".", 1)[0]) or areas[number.split(".")[0]]
+        measure = Measure.objects.create(
+            edition=edition,
+            area=area,
+            number=number,
+            title_en=title,
+            title_az=TITLES_AZ.get((plan["code"], number), ""),
+            period_text_en=period_text,
+            start_date=date(start_year, 1, 1) if start_year > plan["start_year"] else edition.approved_on,
+            deadline=date(end_year, 12, 31),
+            is_illustrative=not official,
+            financing_source_en="State budget and other sources not prohibited by law",
+        )
+        lead = None
+        for code, part, is_lead in _parse_agencies(agency_spec):
+            MeasureAgency.objects.create(measure=measure, agency=agencies[code], part=part, is_lead=is_lead)
+            if is_lead:
+                lead = agencies[code]
+        author = _focal_point_for(lead, people, password)
+
+        years = [year for year in range(start_year, end_year + 1) if year in yearly]
+        last_approved = None
+        for step, year in enumerate(years):
+            period = yearly[year]
+            status, progress = _ramp(final_status, final_progress, step, len(years))
+            state = StatusUpdate.State.APPROVED
+            if is_active_plan and step == len(years) - 1:
+                state = _final_state(number, index)
+            submitted = _aware(period.due_date - timedelta(days=rng.randint(1, 12)))
+            update = StatusUpdate(
+                measure=measure,
+                agency=lead,
+                period=period,
+                status=status,
+                progress=progress,
+                narrative=_narrative(rng, area.pillar, period),
+                state=state,
+                author=author,
+            )
+            if state != StatusUpdate.State.DRAFT:
+                update.submitted_at = submitted
+            if state in (StatusUpdate.State.APPROVED, StatusUpdate.State.RETURNED):
+                update.reviewer = coordinator
+                update.reviewed_at = submitted + timedelta(days=rng.randint(3, 20))
+            if state == StatusUpdate.State.RETURNED:
+                update.review_note = rng.choice(RETURN_NOTES)
+            if state == StatusUpdate.State.APPROVED:
+                last_approved = update
+            updates.append(update)
+
+        if last_approved:
+            measure.status = last_approved.status
+            measure.progress = last_approved.progress
+            measure.status_changed_at = last_approved.reviewed_at
+            measure.save(update_fields=["status", "progress", "status_changed_at"])
+
+        # NGOs report as partners too, on the plan still running.
+        if is_active_plan:
+            for code, part, _lead in _parse_agencies(agency_spec):
+                if part == MeasureAgency.Part.PARTNER and agencies[code].kind == Agency.Kind.NGO and years:
+                    partner = agencies[code]
+                    period = yearly[years[-1]]
+                    state = [StatusUpdate.State.DRAFT, StatusUpdate.State.SUBMITTED, StatusUpdate.State.APPROVED][
+                        index % 3
+                    ]
+                    update = StatusUpdate(
+                        measure=measure,
+                        agency=partner,
+                        period=period,
+                        status=Status.IN_PROGRESS,
+                        progress=min(final_progress, 90),
+                        narrative=_narrative(rng, area.pillar, period),
+                        state=state,
+                        author=_focal_point_for(partner, people, password),
+                    )
+                    if state != StatusUpdate.State.DRAFT:
+                        update.submitted_at = _aware(period.due_date - timedelta(days=2))
+                    if state == StatusUpdate.State.APPROVED:
+                        update.reviewer = coordinator
+                        update.reviewed_at = _aware(period.due_date + timedelta(days=9))
+                    updates.append(update)
+
+    bulk_create_with_history(updates, StatusUpdate, batch_size=500)
+    _attach_evidence(edition)
+
+
+def _attach_evidence(edition: Edition):
+    """A short report in PDF on a few approved updates, as focal points attach them."""
+    approved = (
+        StatusUpdate.objects.filter(measure__edition=edition, state=StatusUpdate.State.APPROVED)
+        .select_related("measure", "agency", "period", "author")
+        .order_by("-period__start", "measure__sort_key")[:4]
+    )
+    for update in approved:
+        content = simple_pdf(
+            f"{update.agency.code}: measure {update.measure.number}, {update.period.label}",
+            [update.narrative[i : i + 90] for i in range(0, min(len(update.narrative), 360), 90)],
+        )
+        name = f"report-{update.measure.number}-{update.period.label.replace(' ', '-')}.pdf"
+        Evidence.objects.create(
+            update=update,
+            file=ContentFile(content, name=name),
+            original_name=name,
+            content_type="application/pdf",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=update.author,
+        )
+
+
+# The last update of some measures of the running plan is still in the workflow, so that
+# every role finds work waiting: the focal point of the Ministry of Labour in particular.
+FINAL_STATES = {
+    "4.1.4": StatusUpdate.State.RETURNED,
+    "4.1.8": StatusUpdate.State.DRAFT,
+    "4.2.10": StatusUpdate.State.SUBMITTED,
+    "4.3.7": StatusUpdate.State.APPROVED,
+    "4.1.6": StatusUpdate.State.APPROVED,
+}
+
+
+def _final_state(number: str, index: int) -> str:
+    if number in FINAL_STATES:
+        return FINAL_STATES[number]
+    return {1: StatusUpdate.State.SUBMITTED, 3: StatusUpdate.State.DRAFT, 5: StatusUpdate.State.RETURNED}.get(
+        index % 6, StatusUpdate.State.APPROVED
+    )
+
+
+def _link_continued_measures():
+    earlier = {m.number: m for m in Measure.objects.filter(edition__code=NAP_2014["code"])}
+    later = {m.number: m for m in Measure.objects.filter(edition__code=NAP_2020["code"])}
+    for row in NAP_2020["measures"]:
+        number, continues = row[0], row[9]
+        if continues:
+            measure = later[number]
+            measure.continues = earlier[continues]
+            measure.save(update_fields=["continues"])

@@ -1,0 +1,466 @@
+import re
+import uuid
+from datetime import date
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from nap_tracker.i18n import Translated
+from nap_tracker.models import Agency
+
+PROGRESS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Pillar(models.TextChoices):
+    PREVENTION = "prevention", _("Prevention")
+    PROTECTION = "protection", _("Protection")
+    PROSECUTION = "prosecution", _("Prosecution")
+    PARTNERSHIP = "partnership", _("Partnership")
+    COORDINATION = "coordination", _("Coordination and monitoring")
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    ONGOING = "ongoing", _("Ongoing (continuous)")
+    DELAYED = "delayed", _("Delayed")
+    NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
+
+
+class Edition(models.Model):
+    """One national action plan, e.g. NAP 2020–2024."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("For example NAP-2020-2024."))
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_az = models.CharField(_("title (Azerbaijani)"), max_length=300, blank=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    approved_on = models.DateField(_("approval date"), null=True, blank=True)
+    legal_basis_en = models.CharField(_("legal basis (English)"), max_length=300, blank=True)
+    legal_basis_az = models.CharField(_("legal basis (Azerbaijani)"), max_length=300, blank=True)
+    legal_basis_ru = models.CharField(_("legal basis (Russian)"), max_length=300, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    published = models.BooleanField(
+        _("public summary published"),
+        default=False,
+        help_text=_("Show a public summary of this plan to visitors who are not signed in."),
+    )
+
+    history = HistoricalRecords()
+
+    title = Translated("title")
+    legal_basis = Translated("legal_basis")
+
+    class Meta:
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+        ordering = ["-start_year", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__lte=F("end_year")),
+                name="edition_start_year_not_after_end_year",
+                violation_error_message=_("The first year cannot come after the last year."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title_en="") | ~Q(title_az="") | ~Q(title_ru=""),
+                name="edition_has_a_title",
+                violation_error_message=_("Give the plan a title in at least one language."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title or self.code} ({self.start_year}–{self.end_year})"
+
+    @property
+    def period_label(self):
+        return f"{self.start_year}–{self.end_year}"
+
+
+class Area(models.Model):
+    """A section of a plan, such as 4.1 'Improving the legal base and institutional mechanisms'."""
+
+    edition = models.ForeignKey(Edition, verbose_name=_("action plan"), on_delete=models.CASCADE, related_name="areas")
+    code = models.CharField(_("number"), max_length=20)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_az = models.CharField(_("title (Azerbaijani)"), max_length=300, blank=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True)
+    pillar = models.CharField(_("pillar"), max_length=20, choices=Pillar.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Example wording, not the official title of this section of the plan."),
+    )
+
+    history = HistoricalRecords()
+
+    title = Translated("title")
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["edition", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "code"],
+                name="area_code_unique_in_edition",
+                violation_error_message=_("This plan already has an area with this number."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+def number_sort_key(number: str) -> str:
+    """'4.1.10' sorts after '4.1.9': each numeric part is zero-padded."""
+    parts = re.split(r"[.\s]+", number.strip())
+    return ".".join(part.zfill(5) if part.isdigit() else part.lower() for part in parts if part)
+
+
+def overdue_condition(today: date | None = None) -> Q:
+    """Past the deadline and not completed. Derived, never stored."""
+    return Q(deadline__lt=today or date.today()) & ~Q(status=Status.COMPLETED)
+
+
+class MeasureQuerySet(models.QuerySet):
+    def overdue(self, today: date | None = None):
+        return self.filter(overdue_condition(today))
+
+
+class Measure(models.Model):
+    """One measure of a plan. Its status and progress are those of its latest approved update."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("action plan"), on_delete=models.CASCADE, related_name="measures"
+    )
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="measures")
+    number = models.CharField(_("number"), max_length=20, help_text=_("The number the plan gives, e.g. 4.1.1."))
+    sort_key = models.CharField(max_length=80, editable=False, db_index=True)
+    title_en = models.TextField(_("measure (English)"), blank=True)
+    title_az = models.TextField(_("measure (Azerbaijani)"), blank=True)
+    title_ru = models.TextField(_("measure (Russian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_az = models.TextField(_("description (Azerbaijani)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    expected_result_en = models.TextField(_("expected result (English)"), blank=True)
+    expected_result_az = models.TextField(_("expected result (Azerbaijani)"), blank=True)
+    expected_result_ru = models.TextField(_("expected result (Russian)"), blank=True)
+    indicators_en = models.TextField(_("indicators (English)"), blank=True)
+    indicators_az = models.TextField(_("indicators (Azerbaijani)"), blank=True)
+    indicators_ru = models.TextField(_("indicators (Russian)"), blank=True)
+    period_text_en = models.CharField(
+        _("implementation period as worded in the plan (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example “2020–2024, annually”."),
+    )
+    period_text_az = models.CharField(
+        _("implementation period as worded in the plan (Azerbaijani)"), max_length=200, blank=True
+    )
+    period_text_ru = models.CharField(
+        _("implementation period as worded in the plan (Russian)"), max_length=200, blank=True
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    financing_source_en = models.CharField(_("financing source (English)"), max_length=300, blank=True)
+    financing_source_az = models.CharField(_("financing source (Azerbaijani)"), max_length=300, blank=True)
+    financing_source_ru = models.CharField(_("financing source (Russian)"), max_length=300, blank=True)
+    estimated_budget = models.DecimalField(
+        _("estimated budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    budget_currency = models.CharField(_("currency"), max_length=3, default="AZN", blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Example wording, not the official text of the plan. Shown on every page that shows the measure."),
+    )
+    continues = models.ForeignKey(
+        "self",
+        verbose_name=_("continues"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text=_("The measure of an earlier plan that this one carries on."),
+    )
+    agencies = models.ManyToManyField(
+        Agency, through="MeasureAgency", related_name="measures", verbose_name=_("agencies")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, editable=False
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress %"), default=0, validators=PROGRESS_VALIDATORS, editable=False
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["sort_key"])
+    objects = MeasureQuerySet.as_manager()
+
+    title = Translated("title")
+    description = Translated("description")
+    expected_result = Translated("expected_result")
+    indicators = Translated("indicators")
+    period_text = Translated("period_text")
+    financing_source = Translated("financing_source")
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["edition", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "number"],
+                name="measure_number_unique_in_edition",
+                violation_error_message=_("This plan already has a measure with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="measure_progress_between_0_and_100",
+                violation_error_message=_("Progress must be between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(deadline__isnull=True) | Q(start_date__lte=F("deadline")),
+                name="measure_start_not_after_deadline",
+                violation_error_message=_("The start cannot come after the deadline."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title_en="") | ~Q(title_az="") | ~Q(title_ru=""),
+                name="measure_has_a_title",
+                violation_error_message=_("Give the measure a title in at least one language."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.sort_key = number_sort_key(self.number)
+        if kwargs.get("update_fields") is not None and "number" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.area_id and self.edition_id and self.area.edition_id != self.edition_id:
+            raise ValidationError({"area": _("Choose an area of the same action plan.")})
+        if self.continues_id and self.continues_id == self.pk:
+            raise ValidationError({"continues": _("A measure cannot continue itself.")})
+        if self.continues_id and self.edition_id and self.continues.edition_id == self.edition_id:
+            raise ValidationError({"continues": _("Choose a measure of an earlier action plan.")})
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        today = today or date.today()
+        return bool(self.deadline and self.deadline < today and self.status != Status.COMPLETED)
+
+
+class MeasureAgency(models.Model):
+    """The part an agency plays in a measure."""
+
+    class Part(models.TextChoices):
+        EXECUTING = "executing", _("Executing body")
+        RECOMMENDED = "recommended", _("Recommended institution")
+        PARTNER = "partner", _("Partner")
+
+    RESPONSIBLE_PARTS = (Part.EXECUTING, Part.RECOMMENDED)
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="assignments")
+    part = models.CharField(_("part"), max_length=20, choices=Part.choices, default=Part.EXECUTING)
+    is_lead = models.BooleanField(
+        _("lead"), default=False, help_text=_("The body that leads the measure and reports first.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agency's part in a measure")
+        verbose_name_plural = _("agencies' parts in measures")
+        ordering = ["measure", "-is_lead", "part", "agency__name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "agency"],
+                name="measure_agency_once",
+                violation_error_message=_("This agency already has a part in this measure."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_lead=False) | Q(part="executing"),
+                name="measure_agency_lead_is_executing",
+                violation_error_message=_("Only an executing body can lead a measure."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} — {self.get_part_display()}"
+
+
+class ReportingPeriod(models.Model):
+    """A period for which each body reports on its measures, e.g. 2021 H1."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("action plan"), on_delete=models.CASCADE, related_name="periods"
+    )
+    label = models.CharField(_("label"), max_length=40, help_text=_("For example “2021 H1”."))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    due_date = models.DateField(_("updates due"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["edition", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")),
+                name="period_start_before_end",
+                violation_error_message=_("The start of a period must come before its end."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("start")),
+                name="period_due_not_before_start",
+                violation_error_message=_("Updates cannot be due before the period starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "label"],
+                name="period_label_unique_in_edition",
+                violation_error_message=_("This plan already has a period with this label."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class StatusUpdate(models.Model):
+    """One agency's account of one measure for one reporting period, and its review."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for changes")
+
+    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="updates")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="updates")
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("reporting period"), on_delete=models.PROTECT, related_name="updates"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    progress = models.PositiveSmallIntegerField(_("progress %"), validators=PROGRESS_VALIDATORS)
+    narrative = models.TextField(_("what was done"), blank=True)
+    figures = models.TextField(_("figures against the indicators"), blank=True)
+    state = models.CharField(_("workflow state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="authored_updates"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="reviewed_updates",
+        null=True,
+        blank=True,
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Raised on every save, so that two people editing at once cannot overwrite each other."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        ordering = ["-period__start", "measure__sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "agency", "period"],
+                name="update_one_per_measure_agency_period",
+                violation_error_message=_("This agency already has an update on this measure for this period."),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="update_progress_between_0_and_100",
+                violation_error_message=_("Progress must be between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(progress=100),
+                name="update_completed_means_100",
+                violation_error_message=_("A completed measure has 100% progress."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(review_note=""),
+                name="update_returned_has_note",
+                violation_error_message=_("Say why the update is returned."),
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"], name="update_review_queue")]
+
+    def __str__(self):
+        return f"{self.measure.number} · {self.agency.code} · {self.period.label}"
+
+    def clean(self):
+        if self.measure_id and self.period_id and self.period.edition_id != self.measure.edition_id:
+            raise ValidationError({"period": _("Choose a reporting period of the measure's own action plan.")})
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    # A random name: the original name is kept in the row, never trusted on disk.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file that backs an update. Stored outside the web root; served only through a view that checks permission."""
+
+    update = models.ForeignKey(
+        StatusUpdate, verbose_name=_("status update"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="uploaded_evidence",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gt=0), name="evidence_not_empty", violation_error_message=_("The file is empty.")
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name

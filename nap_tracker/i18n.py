@@ -1,0 +1,53 @@
+"""Texts that the plan's content holds in English, Azerbaijani and Russian.
+
+A model keeps one column per language (`title_en`, `title_az`, `title_ru`); readers get
+the text in their own language, falling back to whichever language is filled. The
+result says which language it came from, so pages can mark a fallback.
+"""
+
+from django.utils.translation import get_language
+
+CONTENT_LANGUAGES = ("en", "az", "ru")
+
+
+class TranslatedText(str):
+    """A string that remembers which language it is in and whether it is a fallback."""
+
+    language: str
+    is_fallback: bool
+
+    def __new__(cls, value: str, language: str, is_fallback: bool):
+        text = super().__new__(cls, value)
+        text.language = language
+        text.is_fallback = is_fallback
+        return text
+
+
+def current_content_language() -> str:
+    code = (get_language() or "en").split("-")[0]
+    return code if code in CONTENT_LANGUAGES else "en"
+
+
+def pick_translation(obj, field: str, language: str | None = None) -> TranslatedText:
+    wanted = language or current_content_language()
+    order = [wanted, *[code for code in CONTENT_LANGUAGES if code != wanted]]
+    for code in order:
+        value = getattr(obj, f"{field}_{code}", "") or ""
+        if value.strip():
+            return TranslatedText(value, code, code != wanted)
+    return TranslatedText("", wanted, False)
+
+
+class Translated:
+    """Descriptor: `title = Translated("title")` reads `title_en` / `title_az` / `title_ru`.
+
+    It reads only columns already loaded on the row, so it never costs a query.
+    """
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return pick_translation(obj, self.field)

@@ -1,0 +1,50 @@
+import io
+import os
+
+import pytest
+from django.core.management import call_command
+
+from nap_tracker.models import User
+from tests.factories import AgencyFactory, UserFactory
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_service(name: str, configured: bool):
+    """Skip a test that needs a real service when it is not configured — but never in CI."""
+    if configured:
+        return
+    if IN_CI:
+        pytest.fail(f"{name} is not configured, and CI must run every test against the real services.")
+    pytest.skip(f"{name} not configured (set it, as .ci/run does, to run this test)")
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(code="MLSPP", name_en="Ministry of Labour and Social Protection of Population")
+
+
+@pytest.fixture
+def people(db, agency):
+    """One person per role, as in healthchecks' alice/bob/charlie."""
+    ngo = AgencyFactory(code="CLEAN-WORLD", name_en="Clean World", kind="ngo")
+    partner = AgencyFactory(code="IOM", name_en="International Organization for Migration", kind="international")
+    return {
+        "admin": UserFactory(username="admin", role=User.Role.ADMIN, agency=None),
+        "coordinator": UserFactory(username="coordinator", role=User.Role.COORDINATOR, agency=None),
+        "focal_point": UserFactory(username="focal", role=User.Role.FOCAL_POINT, agency=agency),
+        "ngo": UserFactory(username="ngo", role=User.Role.NGO, agency=ngo),
+        "partner": UserFactory(username="partner", role=User.Role.PARTNER, agency=partner),
+    }
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files of a test go to its own folder, never into the developer's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -82,7 +82,8 @@ class Edition(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title or self.code} ({self.start_year}–{self.end_year})"
+        # The full titles are long sentences; lists and menus show the code, e.g. NAP-2020-2024.
+        return self.code
 
     @property
     def period_label(self):

@@ -1,0 +1,139 @@
+"""Who may do what — the one place that decides. Views, forms and tasks ask here.
+
+Functions take the objects they judge and read only what is already loaded on them
+(or one small query where a docstring says so), so a page can ask about many rows.
+Outsiders get 404 (they should not learn a thing exists); read-only roles get 403.
+
+This module lives in `nap_tracker` and never imports `measures` or `reporting`: it works
+on the objects they pass in.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from nap_tracker.models import User
+
+Role = User.Role
+STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR)
+REPORTING_ROLES = (Role.FOCAL_POINT, Role.NGO)
+# The parts an agency plays in a measure that let its people report on it, by role.
+PARTS_FOR_ROLE = {
+    Role.FOCAL_POINT: ("executing", "recommended"),
+    Role.NGO: ("partner",),
+}
+UPDATE_EDITABLE_STATES = ("draft", "returned")
+
+
+def is_staff_role(user) -> bool:
+    return user.is_authenticated and user.role in STAFF_ROLES
+
+
+def is_read_only(user) -> bool:
+    return user.is_authenticated and user.role == Role.PARTNER
+
+
+# --- Measures ---------------------------------------------------------------------------
+
+
+def may_view_measures(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def may_edit_measure(user) -> bool:
+    return is_staff_role(user)
+
+
+def agency_parts(user, measure) -> set[str]:
+    """The parts the user's agency plays in the measure. Uses `measure.assignments` (prefetch it for lists)."""
+    if not user.is_authenticated or not user.agency_id:
+        return set()
+    return {a.part for a in measure.assignments.all() if a.agency_id == user.agency_id}
+
+
+def may_report_on(user, measure) -> bool:
+    """Focal points report where their agency is responsible; NGOs where theirs is a partner."""
+    allowed = PARTS_FOR_ROLE.get(getattr(user, "role", None), ())
+    return bool(allowed) and bool(agency_parts(user, measure) & set(allowed))
+
+
+def may_add_update(user, measure, edition) -> bool:
+    return may_report_on(user, measure) and edition.state == "active"
+
+
+# --- Status updates ---------------------------------------------------------------------
+
+
+def may_view_update(user, update) -> bool:
+    """Approved updates are for everyone signed in; the rest for the staff and the update's own agency."""
+    if not user.is_authenticated:
+        return False
+    if update.state == "approved" or is_staff_role(user):
+        return True
+    return user.role in REPORTING_ROLES and update.agency_id == user.agency_id
+
+
+def may_edit_update(user, update) -> bool:
+    return (
+        user.is_authenticated
+        and user.role in REPORTING_ROLES
+        and update.agency_id == user.agency_id
+        and update.state in UPDATE_EDITABLE_STATES
+    )
+
+
+def may_withdraw_update(user, update) -> bool:
+    return (
+        user.is_authenticated
+        and user.role in REPORTING_ROLES
+        and update.agency_id == user.agency_id
+        and update.state == "submitted"
+    )
+
+
+def may_review(user) -> bool:
+    return is_staff_role(user)
+
+
+def may_review_update(user, update) -> bool:
+    """The coordinator's office reviews submitted updates — never one its reviewer wrote."""
+    return may_review(user) and update.state == "submitted" and update.author_id != user.pk
+
+
+def visible_updates(user, updates):
+    """Filter a queryset of updates to those the user may see."""
+    from django.db.models import Q
+
+    if not user.is_authenticated:
+        return updates.none()
+    if is_staff_role(user):
+        return updates
+    if user.role in REPORTING_ROLES:
+        return updates.filter(Q(state="approved") | Q(agency_id=user.agency_id))
+    return updates.filter(state="approved")
+
+
+# --- Reports ----------------------------------------------------------------------------
+
+
+def may_request_report(user, *, kind: str, agency_id: int | None = None) -> bool:
+    """Staff and partners may request any report; focal points and NGOs only their own agency's."""
+    if not user.is_authenticated:
+        return False
+    if is_staff_role(user) or user.role == Role.PARTNER:
+        return True
+    return user.role in REPORTING_ROLES and kind == "agency" and agency_id == user.agency_id
+
+
+def may_view_report(user, report) -> bool:
+    """A report is for the person who asked, and for the staff."""
+    return user.is_authenticated and (is_staff_role(user) or report.requested_by_id == user.pk)
+
+
+# --- Turning a "no" into the right answer -------------------------------------------------
+
+
+def refuse(user, *, visible: bool):
+    """Raise 404 for someone who should not know the object exists, 403 for one who may see it but not do this."""
+    if visible:
+        raise PermissionDenied
+    raise Http404

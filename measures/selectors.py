@@ -3,9 +3,21 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, Sum
+from django.shortcuts import get_object_or_404
 
-from measures.models import Edition, Measure, Status, overdue_condition
+from measures.models import (
+    Area,
+    Edition,
+    Evidence,
+    Measure,
+    MeasureAgency,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+    overdue_condition,
+)
+from nap_tracker.models import Agency
 
 
 @dataclass
@@ -46,3 +58,206 @@ def edition_summaries(*, today: date | None = None) -> list[EditionSummary]:
         summary.overdue += row["overdue"]
         summary.illustrative += row["illustrative"]
     return list(summaries.values())
+
+
+# --- Measures list and page -------------------------------------------------------------
+
+
+def measures_for_list():
+    """Measures with what a list row shows: plan, area and the agencies with their parts. Three queries per page."""
+    return Measure.objects.select_related("edition", "area").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
+        )
+    )
+
+
+def measure_for_page(pk: int) -> Measure:
+    return get_object_or_404(
+        Measure.objects.select_related("edition", "area", "continues__edition").prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
+            ),
+            Prefetch("continued_by", queryset=Measure.objects.select_related("edition")),
+        ),
+        pk=pk,
+    )
+
+
+def updates_for_measure(measure: Measure, user):
+    """The updates on a measure the user may see, newest period first, with their evidence. Two queries."""
+    from nap_tracker.permissions import visible_updates
+
+    return list(
+        visible_updates(user, measure.updates.all())
+        .select_related("period", "agency", "author", "reviewer")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")))
+        .order_by("-period__start", "agency__name_en")
+    )
+
+
+@dataclass
+class Change:
+    when: object
+    who: object
+    what: str
+    fields: list
+
+
+def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
+    """Who changed what on the measure and when, newest first. One query."""
+    records = list(measure.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    changes = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        if len(changes) == limit:
+            break
+        if older is None:
+            changes.append(Change(newer.history_date, newer.history_user, "created", []))
+            continue
+        delta = newer.diff_against(older)
+        fields = [str(Measure._meta.get_field(c.field).verbose_name) for c in delta.changes]
+        changes.append(Change(newer.history_date, newer.history_user, "changed", fields))
+    return changes
+
+
+# --- Home pages -------------------------------------------------------------------------
+
+
+def current_period(edition: Edition, today: date | None = None) -> ReportingPeriod | None:
+    """The period updates are being written for: the latest one that has started."""
+    today = today or date.today()
+    return edition.periods.filter(start__lte=today).order_by("-start").first()
+
+
+def reporting_parts_for(user) -> tuple[str, ...]:
+    from nap_tracker.permissions import PARTS_FOR_ROLE
+
+    return PARTS_FOR_ROLE.get(user.role, ())
+
+
+@dataclass
+class MyMeasure:
+    measure: Measure
+    update: StatusUpdate | None  # the update to act on: an open draft or returned one, else this period's
+    period: ReportingPeriod | None  # the current reporting period of the measure's plan
+
+    @property
+    def is_due(self) -> bool:
+        """An update is owed for the current period unless the measure is finished or one is already in."""
+        finished = self.measure.status in (Status.COMPLETED, Status.NOT_IMPLEMENTED)
+        return self.period is not None and self.update is None and not finished
+
+    @property
+    def sort_rank(self):
+        if self.update is None:
+            return 2 if self.is_due else 5
+        return {"returned": 0, "draft": 1, "submitted": 3, "approved": 4}[self.update.state]
+
+
+def my_measures(user, today: date | None = None) -> list[MyMeasure]:
+    """Measures of running plans where the user's agency reports: returned and draft updates first, then what is due.
+
+    Five queries: measures, their agencies, the current periods, the agency's updates.
+    """
+    parts = reporting_parts_for(user)
+    measures = list(
+        measures_for_list()
+        .filter(edition__state=Edition.State.ACTIVE, assignments__agency_id=user.agency_id, assignments__part__in=parts)
+        .distinct()
+    )
+    today = today or date.today()
+    periods = {}
+    for period in ReportingPeriod.objects.filter(
+        edition_id__in={m.edition_id for m in measures}, start__lte=today
+    ).order_by("edition_id", "-start"):
+        periods.setdefault(period.edition_id, period)
+    current_ids = {period.pk for period in periods.values()}
+    open_updates, current_updates = {}, {}
+    for update in (
+        StatusUpdate.objects.filter(agency_id=user.agency_id, measure__in=measures)
+        .select_related("period")
+        .filter(Q(state__in=[StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED]) | Q(period_id__in=current_ids))
+    ):
+        if update.state in (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED):
+            open_updates.setdefault(update.measure_id, update)
+        if update.period_id in current_ids:
+            current_updates[update.measure_id] = update
+    rows = [
+        MyMeasure(
+            measure, open_updates.get(measure.pk) or current_updates.get(measure.pk), periods.get(measure.edition_id)
+        )
+        for measure in measures
+    ]
+    rows.sort(key=lambda row: (row.sort_rank, row.measure.sort_key))
+    return rows
+
+
+def review_queue(limit: int | None = None):
+    """Submitted updates, oldest first, with what the queue shows. One query (two with evidence counts)."""
+    queryset = (
+        StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED)
+        .select_related("measure__edition", "agency", "period", "author")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("submitted_at", "pk")
+    )
+    return queryset[:limit] if limit else queryset
+
+
+def agencies_not_reported(today: date | None = None) -> list[tuple[ReportingPeriod, list]]:
+    """For each active plan's current period: the executing bodies that have submitted nothing for it yet."""
+    result = []
+    for edition in Edition.objects.filter(state=Edition.State.ACTIVE):
+        period = current_period(edition, today)
+        if period is None:
+            continue
+        responsible = MeasureAgency.objects.filter(
+            measure__edition=edition, part=MeasureAgency.Part.EXECUTING, agency__active=True
+        ).values("agency_id")
+        reported = (
+            StatusUpdate.objects.filter(period=period).exclude(state=StatusUpdate.State.DRAFT).values("agency_id")
+        )
+        silent = list(
+            Agency.objects.filter(pk__in=responsible)
+            .exclude(pk__in=reported)
+            .annotate(
+                measure_count=Count(
+                    "assignments", filter=Q(assignments__measure__edition=edition, assignments__part="executing")
+                )
+            )
+            .order_by("name_en")
+        )
+        result.append((period, silent))
+    return result
+
+
+@dataclass
+class AreaProgress:
+    area: Area
+    total: int
+    completed: int
+    average_progress: int
+    by_status: dict
+
+
+def progress_by_area(edition: Edition) -> list[AreaProgress]:
+    """Each area of a plan: measures, completed, average progress and the status mix. Two queries."""
+    areas = {area.pk: area for area in edition.areas.all()}
+    rows = {pk: AreaProgress(area, 0, 0, 0, {}) for pk, area in areas.items()}
+    sums = {}
+    for row in (
+        Measure.objects.filter(edition=edition)
+        .values("area_id", "status")
+        .annotate(n=Count("id"), total=Sum("progress"))
+        .order_by()
+    ):
+        entry = rows[row["area_id"]]
+        entry.total += row["n"]
+        entry.by_status[row["status"]] = row["n"]
+        sums[row["area_id"]] = sums.get(row["area_id"], 0) + (row["total"] or 0)
+        if row["status"] == Status.COMPLETED:
+            entry.completed += row["n"]
+    for pk, entry in rows.items():
+        entry.average_progress = round(sums.get(pk, 0) / entry.total) if entry.total else 0
+    return list(rows.values())

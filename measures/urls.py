@@ -4,4 +4,14 @@ from measures import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("measures/", views.measure_list, name="measure_list"),
+    path("measures/export.csv", views.measure_csv, name="measure_csv"),
+    path("measures/<int:pk>/", views.measure_detail, name="measure_detail"),
+    path("measures/<int:pk>/updates/new/", views.update_create, name="update_create"),
+    path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
+    path("updates/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),
+    path("updates/<int:pk>/review/", views.update_review, name="update_review"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("plans/<slug:code>/", views.public_summary, name="public_summary"),
 ]

@@ -1,10 +1,366 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+import csv
 
-from measures.selectors import edition_summaries
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from measures import selectors, services
+from measures.filters import MeasureFilter
+from measures.forms import BulkApproveForm, ReviewForm, StatusUpdateForm
+from measures.models import Edition, Evidence, MeasureAgency, StatusUpdate
+from nap_tracker import permissions
+
+PAGE_SIZE = 25
+
+
+# --- Home -------------------------------------------------------------------------------
 
 
 @login_required
 def home(request):
-    """Where everyone lands after signing in: each plan and its measures counted by status."""
-    return render(request, "measures/home.html", {"summaries": edition_summaries()})
+    """Each role lands on the work it does: reporting, reviewing, or following progress."""
+    user = request.user
+    context = {"summaries": selectors.edition_summaries()}
+    if user.role in permissions.REPORTING_ROLES:
+        context["my_measures"] = selectors.my_measures(user)
+        template = "measures/home_reporting.html"
+    elif permissions.is_staff_role(user):
+        context["queue"] = list(selectors.review_queue(limit=15))
+        context["queue_total"] = StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED).count()
+        context["overdue"] = list(
+            selectors.measures_for_list()
+            .filter(edition__state=Edition.State.ACTIVE)
+            .overdue()
+            .order_by("deadline", "sort_key")[:10]
+        )
+        context["not_reported"] = selectors.agencies_not_reported()
+        template = "measures/home_coordinator.html"
+    else:
+        context["areas"] = [(s, selectors.progress_by_area(s.edition)) for s in context["summaries"]]
+        template = "measures/home_partner.html"
+    return render(request, template, context)
+
+
+# --- Measures ---------------------------------------------------------------------------
+
+
+def _filtered_measures(request):
+    return MeasureFilter(request.GET or None, queryset=selectors.measures_for_list())
+
+
+@login_required
+def measure_list(request):
+    measure_filter = _filtered_measures(request)
+    page = Paginator(measure_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "measures/measure_list.html",
+        {"filter": measure_filter, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def measure_csv(request):
+    """The filtered list as CSV, opened in Excel with Azerbaijani letters intact (UTF-8 with a byte-order mark)."""
+    measure_filter = _filtered_measures(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="nap-measures.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Action plan"),
+            _("Number"),
+            _("Measure"),
+            _("Area"),
+            _("Executing bodies"),
+            _("Partners"),
+            _("Status"),
+            _("Progress %"),
+            _("Deadline"),
+            _("Overdue"),
+            _("Wording"),
+        ]
+    )
+    today = timezone.localdate()
+    for measure in measure_filter.qs:
+        executing = [str(a.agency) for a in measure.assignments.all() if a.part != MeasureAgency.Part.PARTNER]
+        partners = [str(a.agency) for a in measure.assignments.all() if a.part == MeasureAgency.Part.PARTNER]
+        writer.writerow(
+            [
+                measure.edition.code,
+                measure.number,
+                measure.title,
+                measure.area.code,
+                "; ".join(executing),
+                "; ".join(partners),
+                measure.get_status_display(),
+                measure.progress,
+                measure.deadline or "",
+                _("yes") if measure.is_overdue(today) else "",
+                _("Illustrative") if measure.is_illustrative else _("Official"),
+            ]
+        )
+    return response
+
+
+@login_required
+def measure_detail(request, pk):
+    measure = selectors.measure_for_page(pk)
+    user = request.user
+    updates = selectors.updates_for_measure(measure, user)
+    approved = [u for u in updates if u.state == StatusUpdate.State.APPROVED]
+    in_work = [u for u in updates if u.state != StatusUpdate.State.APPROVED]
+    for update in updates:
+        update.may_edit = permissions.may_edit_update(user, update)
+        update.may_withdraw = permissions.may_withdraw_update(user, update)
+        update.may_review = permissions.may_review_update(user, update)
+    return render(
+        request,
+        "measures/measure_detail.html",
+        {
+            "measure": measure,
+            "approved": approved,
+            "in_work": in_work,
+            "history": selectors.measure_history(measure),
+            "may_add_update": permissions.may_add_update(user, measure, measure.edition),
+            "may_report": permissions.may_report_on(user, measure),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- Status updates ---------------------------------------------------------------------
+
+
+def _update_or_404(request, pk) -> StatusUpdate:
+    update = get_object_or_404(
+        StatusUpdate.objects.select_related(
+            "measure__edition", "measure__area", "agency", "period", "author", "reviewer"
+        ).prefetch_related(
+            "evidence", Prefetch("measure__assignments", queryset=MeasureAgency.objects.select_related("agency"))
+        ),
+        pk=pk,
+    )
+    if not permissions.may_view_update(request.user, update):
+        raise Http404
+    return update
+
+
+def _render_update_form(request, form, measure, update=None, conflict=None, status=200):
+    return render(
+        request,
+        "measures/update_form.html",
+        {"form": form, "measure": measure, "update": update, "conflict": conflict},
+        status=status,
+    )
+
+
+@login_required
+def update_create(request, pk):
+    measure = selectors.measure_for_page(pk)
+    user = request.user
+    if not permissions.may_report_on(user, measure):
+        permissions.refuse(user, visible=True)
+    if not permissions.may_add_update(user, measure, measure.edition):
+        messages.error(request, _("This action plan is closed: updates can no longer be added."))
+        return redirect("measure_detail", pk=measure.pk)
+    submitting = request.POST.get("action") == "submit"
+    form = StatusUpdateForm(request.POST or None, request.FILES or None, measure=measure, submitting=submitting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update = services.update_create(
+                measure=measure, user=user, data=form.update_data(), files=form.cleaned_data["files"], submit=submitting
+            )
+        except services.UpdateError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Update submitted for review.") if submitting else _("Draft saved."))
+            return redirect(reverse("measure_detail", args=[measure.pk]) + f"#update-{update.pk}")
+    return _render_update_form(request, form, measure, status=400 if form.errors else 200)
+
+
+@login_required
+def update_edit(request, pk):
+    update = _update_or_404(request, pk)
+    user = request.user
+    if not permissions.may_edit_update(user, update):
+        permissions.refuse(user, visible=True)
+    if update.measure.edition.state != Edition.State.ACTIVE:
+        messages.error(request, _("This action plan is closed: updates can no longer be changed."))
+        return redirect("measure_detail", pk=update.measure_id)
+    submitting = request.POST.get("action") == "submit"
+    form = StatusUpdateForm(
+        request.POST or None,
+        request.FILES or None,
+        measure=update.measure,
+        submitting=submitting,
+        initial=StatusUpdateForm.initial_from(update),
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_save(
+                update_id=update.pk,
+                user=user,
+                expected_version=form.cleaned_data["version"] or 0,
+                data=form.update_data(),
+                files=form.cleaned_data["files"],
+                submit=submitting,
+            )
+        except services.StaleVersion as error:
+            conflict = error.current
+            form.add_error(None, error.message)
+        except services.UpdateError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Update submitted for review.") if submitting else _("Changes saved."))
+            return redirect(reverse("measure_detail", args=[update.measure_id]) + f"#update-{update.pk}")
+    return _render_update_form(
+        request,
+        form,
+        update.measure,
+        update=update,
+        conflict=conflict,
+        status=409 if conflict else (400 if form.errors else 200),
+    )
+
+
+@login_required
+@require_POST
+def update_withdraw(request, pk):
+    update = _update_or_404(request, pk)
+    if not permissions.may_withdraw_update(request.user, update):
+        permissions.refuse(request.user, visible=True)
+    try:
+        services.update_withdraw(update_id=update.pk, user=request.user)
+    except services.UpdateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The update is back in draft. Edit it and submit it again when ready."))
+    return redirect(reverse("measure_detail", args=[update.measure_id]) + f"#update-{update.pk}")
+
+
+@login_required
+def update_review(request, pk):
+    update = _update_or_404(request, pk)
+    user = request.user
+    if not permissions.may_review(user):
+        permissions.refuse(user, visible=True)
+    returning = request.POST.get("action") == "return"
+    form = ReviewForm(request.POST or None, returning=returning, initial={"version": update.version})
+    if request.method == "POST":
+        if not permissions.may_review_update(user, update):
+            if update.author_id == user.pk:
+                form.add_error(
+                    None, _("You wrote this update, so someone else in the coordinator's office must review it.")
+                )
+            else:
+                form.add_error(
+                    None,
+                    _("This update is %(state)s and cannot be reviewed now.")
+                    % {"state": update.get_state_display().lower()},
+                )
+        elif form.is_valid():
+            try:
+                version = form.cleaned_data["version"]
+                if returning:
+                    services.update_return(
+                        update_id=update.pk, reviewer=user, note=form.cleaned_data["note"], expected_version=version
+                    )
+                    messages.success(
+                        request, _("Update returned to %(agency)s with your note.") % {"agency": update.agency}
+                    )
+                else:
+                    services.update_approve(
+                        update_id=update.pk, reviewer=user, note=form.cleaned_data["note"], expected_version=version
+                    )
+                    messages.success(request, _("Update approved. The measure now shows its status and progress."))
+                return redirect("review_queue")
+            except services.StaleVersion:
+                messages.error(
+                    request, _("The update changed while you were reading it. Read it again before you decide.")
+                )
+                return redirect("update_review", pk=update.pk)
+            except services.UpdateError as error:
+                form.add_error("note" if error.field == "note" else None, error.message)
+    return render(
+        request,
+        "measures/update_review.html",
+        {"update": update, "form": form, "may_review": permissions.may_review_update(user, update)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def review_queue(request):
+    user = request.user
+    if not permissions.may_review(user):
+        permissions.refuse(user, visible=True)
+    form = BulkApproveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approved, problems = 0, []
+        for update in form.cleaned_data["updates"].select_related("measure"):
+            try:
+                services.update_approve(update_id=update.pk, reviewer=user)
+                approved += 1
+            except services.UpdateError as error:
+                problems.append(f"{update.measure.number}: {error.message}")
+        if approved:
+            messages.success(
+                request,
+                ngettext("%(count)d update approved.", "%(count)d updates approved.", approved) % {"count": approved},
+            )
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("review_queue")
+    page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "measures/review_queue.html", {"page": page, "form": form}, status=400 if form.errors else 200
+    )
+
+
+# --- Evidence ---------------------------------------------------------------------------
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
+    if not permissions.may_view_update(request.user, evidence.update):
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Public summary ---------------------------------------------------------------------
+
+
+def public_summary(request, code):
+    """A published plan's progress for anyone; unpublished plans only for signed-in people."""
+    edition = get_object_or_404(Edition, code=code)
+    if not edition.published and not request.user.is_authenticated:
+        raise Http404
+    summary = next(s for s in selectors.edition_summaries() if s.edition.pk == edition.pk)
+    return render(
+        request,
+        "measures/public_summary.html",
+        {"edition": edition, "summary": summary, "areas": selectors.progress_by_area(edition)},
+    )

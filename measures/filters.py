@@ -1,0 +1,109 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import Area, Edition, Measure, MeasureAgency, Pillar, Status, overdue_condition
+from nap_tracker.models import Agency
+
+
+class MeasureFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Number or words"), method="filter_text")
+    edition = django_filters.ModelChoiceFilter(
+        label=_("Action plan"), queryset=Edition.objects.all(), field_name="edition", empty_label=_("All plans")
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Area"), queryset=Area.objects.select_related("edition"), field_name="area", empty_label=_("All areas")
+    )
+    pillar = django_filters.ChoiceFilter(
+        label=_("Pillar"), field_name="area__pillar", choices=Pillar.choices, empty_label=_("All pillars")
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Agency"),
+        queryset=Agency.objects.filter(active=True),
+        method="filter_agency",
+        empty_label=_("All agencies"),
+    )
+    part = django_filters.ChoiceFilter(
+        label=_("Agency's part"), choices=MeasureAgency.Part.choices, method="filter_noop", empty_label=_("Any part")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("Any status"))
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"),
+        method="filter_overdue",
+        widget=forms.Select(
+            choices=[("", _("Overdue or not")), ("true", _("Overdue only")), ("false", _("Not overdue"))]
+        ),
+    )
+    deadline_year = django_filters.NumberFilter(label=_("Deadline year"), field_name="deadline__year")
+    wording = django_filters.ChoiceFilter(
+        label=_("Wording"),
+        choices=[("official", _("Official text")), ("illustrative", _("Illustrative"))],
+        method="filter_wording",
+        empty_label=_("Official and illustrative"),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[
+            ("sort_key", "number"),
+            ("deadline", "deadline"),
+            ("status", "status"),
+            ("progress", "progress"),
+            ("title_en", "title"),
+        ],
+        field_labels={
+            "sort_key": _("Number"),
+            "-sort_key": _("Number (descending)"),
+            "deadline": _("Deadline"),
+            "-deadline": _("Deadline (latest first)"),
+            "status": _("Status"),
+            "-status": _("Status (descending)"),
+            "progress": _("Progress"),
+            "-progress": _("Progress (most first)"),
+            "title_en": _("Title"),
+            "-title_en": _("Title (Z–A)"),
+        },
+        empty_label=_("Plan order"),
+    )
+
+    class Meta:
+        model = Measure
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__startswith=value)
+            | Q(title_en__icontains=value)
+            | Q(title_az__icontains=value)
+            | Q(title_ru__icontains=value)
+        )
+
+    def filter_agency(self, queryset, name, agency):
+        if not agency:
+            return queryset
+        links = MeasureAgency.objects.filter(agency=agency)
+        part = self.form.cleaned_data.get("part")
+        if part:
+            links = links.filter(part=part)
+        return queryset.filter(pk__in=links.values("measure_id"))
+
+    def filter_noop(self, queryset, name, value):
+        # Applied together with the agency (see filter_agency); on its own, any agency with that part.
+        if value and not self.form.cleaned_data.get("agency"):
+            return queryset.filter(pk__in=MeasureAgency.objects.filter(part=value).values("measure_id"))
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_condition()) if value else queryset.exclude(overdue_condition())
+
+    def filter_wording(self, queryset, name, value):
+        if value == "official":
+            return queryset.filter(is_illustrative=False)
+        if value == "illustrative":
+            return queryset.filter(is_illustrative=True)
+        return queryset

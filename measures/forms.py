@@ -1,0 +1,137 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from measures.evidence import ACCEPT_ATTRIBUTE, check_evidence_file
+from measures.models import ReportingPeriod, Status, StatusUpdate
+from measures.services import UpdateData
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked for type and size, and errors name the file."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        checked, errors = [], []
+        for uploaded in files:
+            try:
+                checked.append(check_evidence_file(super().clean(uploaded, initial)))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+class StatusUpdateForm(forms.Form):
+    period = forms.ModelChoiceField(
+        label=_("Reporting period"),
+        queryset=ReportingPeriod.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose a reporting period of this measure's action plan.")},
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("How much of the measure is done, from 0 to 100. A completed measure is at 100."),
+        error_messages={
+            "min_value": _("Progress cannot be below 0."),
+            "max_value": _("Progress cannot be above 100."),
+            "invalid": _("Enter progress as a whole number from 0 to 100."),
+        },
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+    )
+    narrative = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("Activities in this period, with dates, places and numbers of people reached. Required to submit."),
+    )
+    figures = forms.CharField(
+        label=_("Figures against the indicators"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. For example: “Victims assisted: 41 (women 29, men 7, children 5)”."),
+    )
+    files = MultipleFileField(
+        label=_("Evidence files"),
+        help_text=_("PDF, images or office documents, up to 10 MB each. You can choose several files."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, measure, submitting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.submitting = submitting
+        self.fields["period"].queryset = ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by(
+            "-start"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Status.COMPLETED and data.get("progress") not in (None, 100):
+            self.add_error(
+                "progress", _("A completed measure has 100% progress. Set progress to 100 or choose another status.")
+            )
+        if self.submitting and not (data.get("narrative") or "").strip():
+            self.add_error("narrative", _("Describe what was done before you submit the update."))
+        return data
+
+    def update_data(self) -> UpdateData:
+        data = self.cleaned_data
+        return UpdateData(
+            period=data["period"],
+            status=data["status"],
+            progress=data["progress"],
+            narrative=data["narrative"].strip(),
+            figures=data["figures"].strip(),
+        )
+
+    @classmethod
+    def initial_from(cls, update: StatusUpdate) -> dict:
+        return {
+            "period": update.period_id,
+            "status": update.status,
+            "progress": update.progress,
+            "narrative": update.narrative,
+            "figures": update.figures,
+            "version": update.version,
+        }
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the agency"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when you return the update: say what to change."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, returning: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.returning = returning
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if self.returning and not note:
+            raise ValidationError(_("Write a note that tells the agency what to change."))
+        return note
+
+
+class BulkApproveForm(forms.Form):
+    updates = forms.ModelMultipleChoiceField(
+        queryset=StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED),
+        error_messages={"required": _("Tick at least one update to approve.")},
+    )

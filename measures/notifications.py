@@ -1,0 +1,48 @@
+"""E-mails about the review workflow, each in its recipient's language."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from measures.models import StatusUpdate
+from nap_tracker.models import User
+
+
+def _language(person) -> str:
+    return person.language or settings.LANGUAGE_CODE
+
+
+def _send(person, template: str, context: dict):
+    if not person.email:
+        return
+    with translation.override(_language(person)):
+        context = {**context, "person": person, "site_url": settings.SITE_URL}
+        subject = " ".join(render_to_string(f"measures/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"measures/email/{template}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+
+
+def _load(update_id: int) -> StatusUpdate:
+    return StatusUpdate.objects.select_related("measure__edition", "agency", "period", "author", "reviewer").get(
+        pk=update_id
+    )
+
+
+def update_submitted(update_id: int):
+    """Tell every coordinator that an update waits for review."""
+    update = _load(update_id)
+    link = settings.SITE_URL + reverse("update_review", args=[update.pk])
+    coordinators = User.objects.filter(role=User.Role.COORDINATOR, is_active=True).exclude(email="")
+    for person in coordinators:
+        _send(person, "update_submitted", {"update": update, "link": link})
+
+
+def update_reviewed(update_id: int):
+    """Tell the author that their update was approved or returned."""
+    update = _load(update_id)
+    link = settings.SITE_URL + reverse("measure_detail", args=[update.measure_id])
+    if update.state == StatusUpdate.State.RETURNED:
+        link = settings.SITE_URL + reverse("update_edit", args=[update.pk])
+    _send(update.author, "update_reviewed", {"update": update, "link": link})

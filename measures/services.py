@@ -1,0 +1,247 @@
+"""Changes to status updates: each function is one transaction that checks the allowed transition.
+
+Views call these and turn `UpdateError` into a message beside the form. Permission is decided
+by `nap_tracker.permissions` before a service is called; services check the workflow itself.
+"""
+
+from dataclasses import dataclass
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from measures import notifications
+from measures.evidence import CheckedFile
+from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate
+
+State = StatusUpdate.State
+
+
+class UpdateError(Exception):
+    """A change the workflow does not allow; the message is shown to the person."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StaleVersion(UpdateError):
+    """Someone saved the update after this person opened it; `current` is the newer version."""
+
+    def __init__(self, current: StatusUpdate):
+        super().__init__(
+            _(
+                "Someone else saved this update while you were editing it. Your changes were not saved: "
+                "the newer version is shown below. Copy what you need, then edit again."
+            )
+        )
+        self.current = current
+
+
+@dataclass
+class UpdateData:
+    period: ReportingPeriod
+    status: str
+    progress: int
+    narrative: str
+    figures: str = ""
+
+
+def _check_content(measure: Measure, data: UpdateData):
+    if data.period.edition_id != measure.edition_id:
+        raise UpdateError(_("Choose a reporting period of this measure's action plan."), field="period")
+    if measure.edition.state != Edition.State.ACTIVE:
+        raise UpdateError(
+            _("This action plan is %(state)s: updates can no longer be added or changed.")
+            % {"state": measure.edition.get_state_display().lower()}
+        )
+    if not 0 <= data.progress <= 100:
+        raise UpdateError(_("Progress must be between 0 and 100."), field="progress")
+    if data.status == Status.COMPLETED and data.progress != 100:
+        raise UpdateError(
+            _("A completed measure has 100% progress. Set progress to 100 or choose another status."), field="progress"
+        )
+
+
+def _attach(update: StatusUpdate, files: list[CheckedFile], user) -> list[Evidence]:
+    attached = []
+    for checked in files:
+        attached.append(
+            Evidence.objects.create(
+                update=update,
+                file=File(checked.uploaded, name=checked.name),
+                original_name=checked.name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                uploaded_by=user,
+            )
+        )
+    return attached
+
+
+def _discard_files(evidence: list[Evidence]):
+    for item in evidence:
+        item.file.delete(save=False)
+
+
+def update_create(*, measure: Measure, user, data: UpdateData, files: list[CheckedFile], submit: bool) -> StatusUpdate:
+    """A new update by the user's agency: saved as a draft, or submitted for review at once."""
+    _check_content(measure, data)
+    attached: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            if StatusUpdate.objects.filter(measure=measure, agency_id=user.agency_id, period=data.period).exists():
+                raise UpdateError(
+                    _(
+                        "Your agency already has an update on this measure for %(period)s. Open it from the measure page and edit it."
+                    )
+                    % {"period": data.period.label},
+                    field="period",
+                )
+            update = StatusUpdate.objects.create(
+                measure=measure,
+                agency_id=user.agency_id,
+                period=data.period,
+                status=data.status,
+                progress=data.progress,
+                narrative=data.narrative,
+                figures=data.figures,
+                author=user,
+                state=State.SUBMITTED if submit else State.DRAFT,
+                submitted_at=timezone.now() if submit else None,
+            )
+            attached = _attach(update, files, user)
+            if submit:
+                transaction.on_commit(lambda: notifications.update_submitted(update.pk))
+    except Exception:
+        _discard_files(attached)
+        raise
+    return update
+
+
+def update_save(
+    *, update_id: int, user, expected_version: int, data: UpdateData, files: list[CheckedFile], submit: bool
+) -> StatusUpdate:
+    """Save changes to a draft or returned update; `submit` sends it (again) for review."""
+    attached: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            update = StatusUpdate.objects.select_for_update().select_related("measure__edition").get(pk=update_id)
+            if update.version != expected_version:
+                raise StaleVersion(update)
+            if update.state not in (State.DRAFT, State.RETURNED):
+                raise UpdateError(_("This update has been submitted and can no longer be edited. Withdraw it first."))
+            _check_content(update.measure, data)
+            if (
+                data.period.pk != update.period_id
+                and StatusUpdate.objects.filter(
+                    measure=update.measure, agency=update.agency, period=data.period
+                ).exists()
+            ):
+                raise UpdateError(
+                    _("Your agency already has an update on this measure for %(period)s.")
+                    % {"period": data.period.label},
+                    field="period",
+                )
+            update.period = data.period
+            update.status = data.status
+            update.progress = data.progress
+            update.narrative = data.narrative
+            update.figures = data.figures
+            update.version += 1
+            if submit:
+                update.state = State.SUBMITTED
+                update.submitted_at = timezone.now()
+            update.save()
+            attached = _attach(update, files, user)
+            if submit:
+                transaction.on_commit(lambda: notifications.update_submitted(update.pk))
+    except Exception:
+        _discard_files(attached)
+        raise
+    return update
+
+
+def _locked(update_id: int, expected_version: int | None) -> StatusUpdate:
+    update = StatusUpdate.objects.select_for_update().select_related("measure__edition").get(pk=update_id)
+    if expected_version is not None and update.version != expected_version:
+        raise StaleVersion(update)
+    return update
+
+
+@transaction.atomic
+def update_withdraw(*, update_id: int, user, expected_version: int | None = None) -> StatusUpdate:
+    """Take a submitted update back to draft, before the coordinator reviews it."""
+    update = _locked(update_id, expected_version)
+    if update.state != State.SUBMITTED:
+        raise UpdateError(_("Only a submitted update that has not been reviewed yet can be withdrawn."))
+    update.state = State.DRAFT
+    update.submitted_at = None
+    update.version += 1
+    update.save()
+    return update
+
+
+@transaction.atomic
+def update_approve(*, update_id: int, reviewer, expected_version: int | None = None, note: str = "") -> StatusUpdate:
+    """Approve a submitted update; the measure's status and progress become those of its latest approved update."""
+    update = _locked(update_id, expected_version)
+    if update.state != State.SUBMITTED:
+        raise UpdateError(
+            _("Only a submitted update can be approved; this one is %(state)s.")
+            % {"state": update.get_state_display().lower()}
+        )
+    if update.author_id == reviewer.pk:
+        raise UpdateError(_("You wrote this update, so someone else in the coordinator's office must review it."))
+    now = timezone.now()
+    update.state = State.APPROVED
+    update.reviewer = reviewer
+    update.reviewed_at = now
+    update.review_note = note
+    update.version += 1
+    update.save()
+    measure_refresh_status(measure_id=update.measure_id, changed_at=now)
+    transaction.on_commit(lambda: notifications.update_reviewed(update.pk))
+    return update
+
+
+@transaction.atomic
+def update_return(*, update_id: int, reviewer, note: str, expected_version: int | None = None) -> StatusUpdate:
+    """Return a submitted update to its agency with a note saying what to change."""
+    if not note.strip():
+        raise UpdateError(_("Write a note that tells the agency what to change."), field="note")
+    update = _locked(update_id, expected_version)
+    if update.state != State.SUBMITTED:
+        raise UpdateError(
+            _("Only a submitted update can be returned; this one is %(state)s.")
+            % {"state": update.get_state_display().lower()}
+        )
+    if update.author_id == reviewer.pk:
+        raise UpdateError(_("You wrote this update, so someone else in the coordinator's office must review it."))
+    update.state = State.RETURNED
+    update.reviewer = reviewer
+    update.reviewed_at = timezone.now()
+    update.review_note = note.strip()
+    update.version += 1
+    update.save()
+    transaction.on_commit(lambda: notifications.update_reviewed(update.pk))
+    return update
+
+
+def measure_refresh_status(*, measure_id: int, changed_at=None):
+    """Copy status and progress from the measure's latest approved update (by period, then review time)."""
+    latest = (
+        StatusUpdate.objects.filter(measure_id=measure_id, state=State.APPROVED)
+        .order_by("-period__start", "-reviewed_at")
+        .values("status", "progress")
+        .first()
+    )
+    measure = Measure.objects.select_for_update().get(pk=measure_id)
+    status, progress = (latest["status"], latest["progress"]) if latest else (Status.NOT_STARTED, 0)
+    if (measure.status, measure.progress) != (status, progress):
+        measure.status, measure.progress = status, progress
+        measure.status_changed_at = changed_at or timezone.now()
+        measure.save(update_fields=["status", "progress", "status_changed_at"])

@@ -241,23 +241,26 @@ class AreaProgress:
     by_status: dict
 
 
-def progress_by_area(edition: Edition) -> list[AreaProgress]:
-    """Each area of a plan: measures, completed, average progress and the status mix. Two queries."""
-    areas = {area.pk: area for area in edition.areas.all()}
-    rows = {pk: AreaProgress(area, 0, 0, 0, {}) for pk, area in areas.items()}
+def progress_by_area(editions) -> dict[int, list[AreaProgress]]:
+    """Each area of the given plans: measures, completed, average progress and the status mix. Two queries."""
+    edition_ids = [edition.pk for edition in editions]
+    rows = {area.pk: AreaProgress(area, 0, 0, 0, {}) for area in Area.objects.filter(edition_id__in=edition_ids)}
     sums = {}
-    for row in (
-        Measure.objects.filter(edition=edition)
+    aggregate = (
+        Measure.objects.filter(edition_id__in=edition_ids)
         .values("area_id", "status")
         .annotate(n=Count("id"), total=Sum("progress"))
         .order_by()
-    ):
+    )
+    for row in aggregate:
         entry = rows[row["area_id"]]
         entry.total += row["n"]
         entry.by_status[row["status"]] = row["n"]
         sums[row["area_id"]] = sums.get(row["area_id"], 0) + (row["total"] or 0)
         if row["status"] == Status.COMPLETED:
             entry.completed += row["n"]
+    by_edition = {pk: [] for pk in edition_ids}
     for pk, entry in rows.items():
         entry.average_progress = round(sums.get(pk, 0) / entry.total) if entry.total else 0
-    return list(rows.values())
+        by_edition[entry.area.edition_id].append(entry)
+    return by_edition

@@ -44,7 +44,8 @@ def home(request):
         context["not_reported"] = selectors.agencies_not_reported()
         template = "measures/home_coordinator.html"
     else:
-        context["areas"] = [(s, selectors.progress_by_area(s.edition)) for s in context["summaries"]]
+        areas = selectors.progress_by_area([s.edition for s in context["summaries"]])
+        context["areas"] = [(s, areas[s.edition.pk]) for s in context["summaries"]]
         template = "measures/home_partner.html"
     return render(request, template, context)
 
@@ -362,5 +363,5 @@ def public_summary(request, code):
     return render(
         request,
         "measures/public_summary.html",
-        {"edition": edition, "summary": summary, "areas": selectors.progress_by_area(edition)},
+        {"edition": edition, "summary": summary, "areas": selectors.progress_by_area([edition])[edition.pk]},
     )

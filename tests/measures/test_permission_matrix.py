@@ -1,0 +1,267 @@
+"""Every URL × every role, with the answer each one must get.
+
+Outsiders get 404 (they must not learn an object exists), read-only and unauthorised roles 403,
+anonymous visitors are sent to sign in. A URL added to the site without a row here fails
+`test_every_url_is_in_the_matrix`.
+"""
+
+import hashlib
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from measures.demo_files import simple_pdf
+from measures.models import Edition, Evidence, Measure, StatusUpdate
+from nap_tracker.models import User
+
+ROLES = ["admin", "coordinator", "focal_point", "ngo", "partner", "anonymous"]
+USERNAMES = {"admin": "admin", "coordinator": "coordinator", "focal_point": "focal", "ngo": "ngo", "partner": "partner"}
+LOGIN = "login"  # expected: a redirect to the sign-in page
+OK, FOUND, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
+
+
+def everyone(code, anonymous=LOGIN):
+    return {role: code for role in ROLES[:-1]} | {"anonymous": anonymous}
+
+
+def staff_only(other=FORBIDDEN):
+    return {"admin": OK, "coordinator": OK, "focal_point": other, "ngo": other, "partner": other, "anonymous": LOGIN}
+
+
+# case name → (URL name, what to put in the URL, method, expected answer per role)
+MATRIX = {
+    "home": ("home", None, "get", everyone(OK)),
+    "measure list": ("measure_list", None, "get", everyone(OK)),
+    "measure list as CSV": ("measure_csv", None, "get", everyone(OK)),
+    "measure page": ("measure_detail", "other_measure", "get", everyone(OK)),
+    "new update on own measure": (
+        "update_create",
+        "mlspp_measure",
+        "get",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": OK,
+            "ngo": FORBIDDEN,
+            "partner": FORBIDDEN,
+            "anonymous": LOGIN,
+        },
+    ),
+    "new update as NGO partner": (
+        "update_create",
+        "ngo_measure",
+        "get",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": OK,
+            "ngo": OK,
+            "partner": FORBIDDEN,
+            "anonymous": LOGIN,
+        },
+    ),
+    "new update on another agency's measure": (
+        "update_create",
+        "other_measure",
+        "get",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": FORBIDDEN,
+            "ngo": FORBIDDEN,
+            "partner": FORBIDDEN,
+            "anonymous": LOGIN,
+        },
+    ),
+    "edit own agency's draft": (
+        "update_edit",
+        "mlspp_draft",
+        "get",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": OK,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "edit an approved update": ("update_edit", "approved_update", "get", everyone(FORBIDDEN)),
+    "withdraw own submitted update": (
+        "update_withdraw",
+        "mlspp_submitted",
+        "post",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "withdraw another agency's update": (
+        "update_withdraw",
+        "other_submitted",
+        "post",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": NOT_FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "review another agency's update": ("update_review", "other_submitted", "get", staff_only(other=NOT_FOUND)),
+    "review own agency's update": (
+        "update_review",
+        "mlspp_submitted",
+        "get",
+        {
+            "admin": OK,
+            "coordinator": OK,
+            "focal_point": FORBIDDEN,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "approve by posting the review form": (
+        "update_review",
+        "other_submitted",
+        "post",
+        {
+            "admin": FOUND,
+            "coordinator": FOUND,
+            "focal_point": NOT_FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "review queue": ("review_queue", None, "get", staff_only()),
+    "approve from the queue": ("review_queue", None, "post", staff_only() | {"admin": FOUND, "coordinator": FOUND}),
+    "evidence of an approved update": ("evidence_download", "approved_evidence", "get", everyone(OK)),
+    "evidence of a draft": (
+        "evidence_download",
+        "draft_evidence",
+        "get",
+        {"admin": OK, "coordinator": OK, "focal_point": OK, "ngo": NOT_FOUND, "partner": NOT_FOUND, "anonymous": LOGIN},
+    ),
+    "public summary of a published plan": ("public_summary", "published_plan", "get", everyone(OK, anonymous=OK)),
+    "public summary of an unpublished plan": (
+        "public_summary",
+        "unpublished_plan",
+        "get",
+        everyone(OK, anonymous=NOT_FOUND),
+    ),
+    "sign in": ("login", None, "get", everyone(FOUND, anonymous=OK)),
+    "sign out": ("logout", None, "post", everyone(FOUND, anonymous=FOUND)),
+    "change password": ("password_change", None, "get", everyone(OK)),
+    "password changed": ("password_change_done", None, "get", everyone(OK)),
+    "forgotten password": ("password_reset", None, "get", everyone(OK, anonymous=OK)),
+    "reset link sent": ("password_reset_done", None, "get", everyone(OK, anonymous=OK)),
+    "reset link": ("password_reset_confirm", "reset_token", "get", everyone(OK, anonymous=OK)),
+    "password reset done": ("password_reset_complete", None, "get", everyone(OK, anonymous=OK)),
+    "change language": ("set_language", None, "post", everyone(FOUND, anonymous=FOUND)),
+}
+
+# URL names served by Django's admin are tested in tests/test_admin.py.
+OUTSIDE_THE_MATRIX = {"admin"}
+
+
+@pytest.fixture
+def objects(demo):
+    """The objects the matrix points at, from the demo data."""
+    nap20 = Edition.objects.get(code="NAP-2020-2024")
+    submitted = StatusUpdate.objects.filter(state="submitted").exclude(agency__code__in=["MLSPP", "CLEAN-WORLD"])
+    mlspp_draft = StatusUpdate.objects.get(agency__code="MLSPP", state="draft", measure__number="4.1.8")
+    approved = Evidence.objects.filter(update__state="approved").select_related("update").first()
+    content = simple_pdf("Draft evidence", ["Attendance list"])
+    draft_evidence = Evidence.objects.create(
+        update=mlspp_draft,
+        file=ContentFile(content, name="attendance.pdf"),
+        original_name="attendance.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=mlspp_draft.author,
+    )
+    Edition.objects.filter(code="NAP-2014-2018").update(published=False)
+    return {
+        "mlspp_measure": Measure.objects.get(edition=nap20, number="4.2.3"),
+        "ngo_measure": Measure.objects.get(edition=nap20, number="4.3.1"),
+        "other_measure": Measure.objects.get(edition=nap20, number="4.1.1"),
+        "mlspp_draft": mlspp_draft,
+        "mlspp_submitted": StatusUpdate.objects.get(agency__code="MLSPP", state="submitted"),
+        "other_submitted": submitted.order_by("pk").first(),
+        "approved_update": approved.update,
+        "approved_evidence": approved,
+        "draft_evidence": draft_evidence,
+        "published_plan": nap20,
+        "unpublished_plan": Edition.objects.get(code="NAP-2014-2018"),
+    }
+
+
+def url_for(name, target, objects):
+    if target is None:
+        return reverse(name)
+    if target == "reset_token":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    obj = objects[target]
+    return reverse(name, args=[obj.code if isinstance(obj, Edition) else obj.pk])
+
+
+def post_data(name, objects):
+    if name == "review_queue":
+        return {"updates": [objects["other_submitted"].pk]}
+    if name == "update_review":
+        return {"action": "approve", "note": "", "version": objects["other_submitted"].version}
+    if name == "set_language":
+        return {"language": "az", "next": "/"}
+    return {}
+
+
+@pytest.mark.parametrize("case", list(MATRIX))
+def test_permission_matrix(client, objects, case):
+    """One case, every role; each request runs in a transaction that is rolled back, so roles do not affect each other."""
+    name, target, method, expected = MATRIX[case]
+    url = url_for(name, target, objects)
+    wrong = []
+    for role in ROLES:
+        with transaction.atomic():
+            client.logout()
+            if role != "anonymous":
+                client.force_login(User.objects.get(username=USERNAMES[role]))
+            response = getattr(client, method)(url, post_data(name, objects))
+            response.close()
+            transaction.set_rollback(True)
+        want = expected[role]
+        if want == LOGIN:
+            if response.status_code != 302 or not response["Location"].startswith(reverse("login")):
+                wrong.append(f"{role}: got {response.status_code} {response.get('Location', '')}, expected sign-in")
+        elif response.status_code != want:
+            wrong.append(f"{role}: got {response.status_code}, expected {want}")
+    assert not wrong, f"{case} ({method.upper()} {url}): " + "; ".join(wrong)
+
+
+def _named_urls(resolver, namespace=None):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _named_urls(pattern, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace, pattern.name
+
+
+def test_every_url_is_in_the_matrix():
+    covered = {name for name, *_ in MATRIX.values()}
+    missing = {name for namespace, name in _named_urls(get_resolver()) if namespace not in OUTSIDE_THE_MATRIX} - covered
+    assert not missing, f"add these URLs to MATRIX with the answer for every role: {sorted(missing)}"
+
+
+def test_matrix_gives_every_role_an_answer():
+    for case, (_, _, _, expected) in MATRIX.items():
+        assert set(expected) == set(ROLES), case

@@ -1,0 +1,183 @@
+"""Each page runs the same number of queries for 3 rows as for 300. The pinned numbers name their queries."""
+
+import hashlib
+from datetime import date
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from measures.models import Evidence, MeasureAgency, ReportingPeriod, StatusUpdate
+from nap_tracker.models import User
+from tests.factories import AgencyFactory, AreaFactory, EditionFactory, MeasureFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Plan:
+    """A running plan whose measures the Ministry of Labour executes and an NGO partners in, with updates in every state."""
+
+    def __init__(self):
+        self.edition = EditionFactory(code="NAP-QUERY", state="active", published=True)
+        self.area = AreaFactory(edition=self.edition, code="4.1")
+        self.periods = [
+            ReportingPeriod.objects.create(
+                edition=self.edition,
+                label=f"{year} H2",
+                start=date(year, 7, 1),
+                end=date(year, 12, 31),
+                due_date=date(year + 1, 1, 31),
+            )
+            for year in range(2020, 2025)
+        ]
+        self.mlspp = AgencyFactory(code="MLSPP")
+        self.ngo = AgencyFactory(code="CLEAN-WORLD", kind="ngo")
+        self.focal = UserFactory(username="focal", role=User.Role.FOCAL_POINT, agency=self.mlspp)
+        self.ngo_user = UserFactory(username="ngo", role=User.Role.NGO, agency=self.ngo)
+        self.coordinator = UserFactory(username="coordinator", role=User.Role.COORDINATOR, agency=None)
+        self.partner = UserFactory(
+            username="partner", role=User.Role.PARTNER, agency=AgencyFactory(code="IOM", kind="international")
+        )
+        self.measures = []
+
+    def add_measures(self, count):
+        start = len(self.measures)
+        for i in range(start, start + count):
+            measure = MeasureFactory(area=self.area, number=f"4.1.{i + 1}", deadline=date(2021 + i % 4, 12, 31))
+            MeasureAgency.objects.create(measure=measure, agency=self.mlspp, part="executing", is_lead=True)
+            MeasureAgency.objects.create(measure=measure, agency=self.ngo, part="partner")
+            self.add_update(measure, self.periods[0], "approved")
+            self.add_update(measure, self.periods[-1], ["submitted", "draft", "returned"][i % 3])
+            self.measures.append(measure)
+
+    def add_update(self, measure, period, state, agency=None, files=1):
+        update = StatusUpdate.objects.create(
+            measure=measure,
+            agency=agency or self.mlspp,
+            period=period,
+            status="in_progress",
+            progress=40,
+            narrative="Sessions held.",
+            state=state,
+            author=self.focal if agency in (None, self.mlspp) else self.ngo_user,
+            review_note="Add the regions." if state == "returned" else "",
+        )
+        for n in range(files):
+            content = b"%PDF-1.4 evidence " + str(n).encode()
+            Evidence.objects.create(
+                update=update,
+                file=ContentFile(content, name=f"e{n}.pdf"),
+                original_name=f"e{n}.pdf",
+                content_type="application/pdf",
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=self.focal,
+            )
+        return update
+
+
+@pytest.fixture
+def plan():
+    plan = Plan()
+    plan.add_measures(3)
+    return plan
+
+
+def count(client, user, url):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+PAGES = {
+    # page → (who looks, URL)
+    "focal point's home": ("focal", lambda p: reverse("home")),
+    "NGO's home": ("ngo_user", lambda p: reverse("home")),
+    "coordinator's home": ("coordinator", lambda p: reverse("home")),
+    "partner's home": ("partner", lambda p: reverse("home")),
+    "measures list": ("partner", lambda p: reverse("measure_list")),
+    "measures list, filtered": (
+        "partner",
+        lambda p: reverse("measure_list") + f"?agency={p.mlspp.pk}&part=executing&overdue=true&q=4.1",
+    ),
+    "measures as CSV": ("partner", lambda p: reverse("measure_csv")),
+    "review queue": ("coordinator", lambda p: reverse("review_queue")),
+    "public summary": ("partner", lambda p: reverse("public_summary", args=[p.edition.code])),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_list_pages_cost_the_same_for_3_or_300_rows(client, plan, page):
+    who, url = PAGES[page]
+    small = count(client, getattr(plan, who), url(plan))
+    plan.add_measures(297)
+    assert count(client, getattr(plan, who), url(plan)) == small
+
+
+def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client, plan):
+    measure = plan.measures[0]
+    url = reverse("measure_detail", args=[measure.pk])
+    small = count(client, plan.focal, url)
+    for period in plan.periods[1:-1]:
+        plan.add_update(measure, period, "approved", files=4)
+        plan.add_update(measure, period, "submitted", agency=plan.ngo, files=2)
+    for n in range(20):
+        MeasureAgency.objects.create(measure=measure, agency=AgencyFactory(code=f"EXTRA-{n}"), part="executing")
+        measure.title_en = f"Wording {n}"
+        measure.save()
+    assert count(client, plan.focal, url) == small
+    # session, user, the user's agency (header), measure with plan, area and continued measure,
+    # its agencies, the measures continuing it, updates, their evidence, history of changes
+    assert small == 9
+
+
+def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
+    submitted = StatusUpdate.objects.filter(state="submitted").first()
+    draft = StatusUpdate.objects.filter(state="draft").first()
+    review_url = reverse("update_review", args=[submitted.pk])
+    edit_url = reverse("update_edit", args=[draft.pk])
+    small_review = count(client, plan.coordinator, review_url)
+    small_edit = count(client, plan.focal, edit_url)
+    for update in (submitted, draft):
+        for n in range(10):
+            content = f"%PDF-1.4 more {n}".encode()
+            Evidence.objects.create(
+                update=update,
+                file=ContentFile(content, name="more.pdf"),
+                original_name="more.pdf",
+                content_type="application/pdf",
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=plan.focal,
+            )
+    assert count(client, plan.coordinator, review_url) == small_review
+    assert count(client, plan.focal, edit_url) == small_edit
+
+
+PINNED = {
+    # session, user, plans, status aggregate, the agency's measures, their agencies, current periods,
+    # the agency's updates, the agency's name in the header
+    "focal point's home": 9,
+    # session, user, plans, status aggregate, queue, queue size, overdue measures, their agencies,
+    # running plans, current period, bodies that have not reported
+    "coordinator's home": 11,
+    # session, user, plans, status aggregate, areas, aggregate by area, the agency's name in the header
+    "partner's home": 7,
+    # session, user, count, filter choices (agencies, plans, areas), page of measures, their agencies,
+    # the agency's name in the header
+    "measures list": 9,
+    # session, user, queue size, page of updates with evidence counts
+    "review queue": 4,
+}
+
+
+@pytest.mark.parametrize("page", list(PINNED))
+def test_pinned_query_counts(client, plan, page):
+    who, url = PAGES[page]
+    assert count(client, getattr(plan, who), url(plan)) == PINNED[page]

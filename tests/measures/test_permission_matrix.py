@@ -23,7 +23,7 @@ OK, FOUND, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
 
 
 def everyone(code, anonymous=LOGIN):
-    return {role: code for role in ROLES[:-1]} | {"anonymous": anonymous}
+    return dict.fromkeys(ROLES[:-1], code) | {"anonymous": anonymous}
 
 
 def staff_only(other=FORBIDDEN):

@@ -78,6 +78,11 @@ NARRATIVES = {
     ],
 }
 
+NOT_STARTED = [
+    "Work has not started: the draft terms of reference are still being agreed with the bodies concerned.",
+    "Not started in this period; funding is expected from the next year's budget.",
+]
+
 RETURN_NOTES = [
     "Please give the number of participants by sex and age, and name the regions covered.",
     "The narrative repeats the previous period. Please describe what was done in this period and attach the minutes.",
@@ -128,7 +133,9 @@ def _aware(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
-def _narrative(rng: random.Random, pillar: str, period: ReportingPeriod) -> str:
+def _narrative(rng: random.Random, pillar: str, period: ReportingPeriod, status: str = "") -> str:
+    if status == Status.NOT_STARTED:
+        return rng.choice(NOT_STARTED)
     template = rng.choice(NARRATIVES[pillar])
     r1, r2 = rng.sample(REGIONS, 2)
     return template.format(
@@ -320,7 +327,7 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
                 period=period,
                 status=status,
                 progress=progress,
-                narrative=_narrative(rng, area.pillar, period),
+                narrative=_narrative(rng, area.pillar, period, status),
                 state=state,
                 author=author,
             )

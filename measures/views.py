@@ -177,7 +177,13 @@ def update_create(request, pk):
         messages.error(request, _("This action plan is closed: updates can no longer be added."))
         return redirect("measure_detail", pk=measure.pk)
     submitting = request.POST.get("action") == "submit"
-    form = StatusUpdateForm(request.POST or None, request.FILES or None, measure=measure, submitting=submitting)
+    form = StatusUpdateForm(
+        request.POST or None,
+        request.FILES or None,
+        measure=measure,
+        submitting=submitting,
+        initial={"status": measure.status, "progress": measure.progress},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             update = services.update_create(

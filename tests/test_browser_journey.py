@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from measures.demo_files import simple_pdf
 from measures.models import Measure, StatusUpdate
@@ -57,6 +58,15 @@ def sign_in(browser, base, username, password):
 
 
 def test_submit_return_resubmit_approve(chromium, demo_site, settings, tmp_path):
+    try:
+        journey(chromium, demo_site, settings, tmp_path)
+    finally:
+        # While Playwright drives the browser, the ORM here works on a connection of its own
+        # (Django keeps connections per context); close it so the test database can be dropped.
+        connections.close_all()
+
+
+def journey(chromium, demo_site, settings, tmp_path):
     measure = Measure.objects.get(edition__code="NAP-2020-2024", number="4.3.3")
     evidence = tmp_path / "training-report.pdf"
     evidence.write_bytes(simple_pdf("Vocational training", ["24 victims trained in Baku and Ganja"]))

@@ -302,7 +302,6 @@ def test_evidence_is_stored_under_a_random_name_and_downloaded_as_an_attachment(
     assert str(settings.MEDIA_ROOT) in evidence.file.path
     response = client.get(reverse("evidence_download", args=[evidence.pk]))
     body = b"".join(response.streaming_content)
-    response.close()
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert body.startswith(b"%PDF")

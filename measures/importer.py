@@ -663,7 +663,7 @@ def parse_agencies(text: str, index: AgencyIndex) -> tuple[list[tuple[int, bool]
             continue
         # A name may hold a comma ("Main Department …, Ministry of Internal Affairs"), and a cell
         # may list bodies with commas: take the longest run of comma-separated words that names one.
-        tokens = [token for token in piece.split(",")]
+        tokens = piece.split(",")
         start = 0
         while start < len(tokens):
             for end in range(len(tokens), start, -1):

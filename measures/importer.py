@@ -726,15 +726,17 @@ def parse_period(text: str, edition: Edition) -> tuple[date, date]:
     """
     words = normalize(text)
     first, last = edition.start_year, edition.end_year
+    years = []
     for match in YEAR_RANGE.finditer(words):
         start_year = int(match[1])
         end_year = int(match[2]) if len(match[2]) == 4 else (start_year // 100) * 100 + int(match[2])
+        years += [start_year, end_year]
         if end_year < start_year:
             raise PeriodProblem(
                 _("“%(text)s” ends before it starts — write the earlier year first, e.g. %(a)s–%(b)s.")
                 % {"text": text, "a": end_year, "b": start_year}
             )
-    years = [int(year) for year in YEAR.findall(words)]
+    years += [int(year) for year in YEAR.findall(YEAR_RANGE.sub(" ", words))]
     if years:
         start_year, end_year = min(years), max(years)
     elif any(normalize(word) in words for word in PERMANENT_WORDS):

@@ -15,7 +15,7 @@ from measures.importer import (
     parse_period,
 )
 from measures.models import Area, Edition, Measure, MeasureAgency
-from tests.factories import AgencyFactory, AreaFactory, EditionFactory, MeasureAgencyFactory, MeasureFactory
+from tests.factories import AgencyFactory, AreaFactory, EditionFactory
 from tests.measures.import_files import OFFICIAL_HEADER, csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -283,7 +283,7 @@ def test_impossible_periods_are_errors_and_write_nothing(plan):
 
 
 def test_unknown_agency_names_the_row_the_column_and_the_likely_agency(plan):
-    rows = [OFFICIAL_HEADER, *[["4.1.%d" % n, "Measure", "CABMIN", "2021"] for n in range(1, 13)]]
+    rows = [OFFICIAL_HEADER, *[[f"4.1.{n}", "Measure", "CABMIN", "2021"] for n in range(1, 13)]]
     rows.append(["4.1.13", "Health checks", "Minstry of Health", "2021"])
     assert_refused(
         plan,
@@ -371,7 +371,7 @@ def test_a_measure_whose_area_cannot_be_found_says_how_to_fix_it(plan):
 def test_a_file_over_the_size_limit_is_refused(plan, settings):
     settings.IMPORT_MAX_BYTES = 1000
     content = csv_bytes(
-        [OFFICIAL_HEADER, *[["4.1.%d" % n, "A long measure text " * 3, "CABMIN", "2021"] for n in range(30)]]
+        [OFFICIAL_HEADER, *[[f"4.1.{n}", "A long measure text " * 3, "CABMIN", "2021"] for n in range(30)]]
     )
     assert len(content) > 1000
     assert_refused(plan, content, "the largest file accepted is 1 KB", name="plan.csv")

@@ -759,7 +759,7 @@ def parse_period(text: str, edition: Edition) -> tuple[date, date]:
 
 # --- Preview ------------------------------------------------------------------------------
 
-NUMBER = re.compile(r"^\d+(\.[0-9a-z]+)*$", re.IGNORECASE)
+NUMBER = re.compile(r"^\d+(\.\d+)*[a-z]?$", re.IGNORECASE)  # 4.1.1, 13.2.3, 4.1.1a
 HEADING = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.DOTALL)
 FIELD_LABELS = {column.key: column.label for column in COLUMNS}
 
@@ -957,7 +957,7 @@ class _Context:
             "",
         )
         code = _clean_number(number_text) if NUMBER.match(_clean_number(number_text) or "-") else ""
-        if not code and (match := HEADING.match(filled[0])):
+        if not code and (match := HEADING.match(filled[0])) and NUMBER.match(_clean_number(match[1])):
             code, title = match[1], title or match[2].strip()
         elif code and not title and len(filled) > 1:
             title = filled[1]
@@ -1129,7 +1129,8 @@ class _Context:
                 else:
                     self._add_area(code, title, self.area_language, self.cell(cells, "pillar"), row, outcome)
             parsed.area_code, parsed.area_explicit = code, True
-        elif self.heading_area:
+        elif self.heading_area and number.startswith(self.heading_area + "."):
+            # A heading covers the measures numbered under it; 4.1.1 below heading 4.6 is not in 4.6.
             parsed.area_code, parsed.area_explicit = self.heading_area, True
         elif number:
             known = set(self.areas) | set(self.preview.new_areas)

@@ -504,3 +504,14 @@ def test_preview_costs_a_fixed_number_of_queries(demo, django_assert_max_num_que
     # agencies, areas, measures, their assignments, the assignments' agencies
     with django_assert_max_num_queries(5):
         import_preview(edition=source, filename=exported.filename, content=exported.content)
+
+
+def test_a_heading_covers_only_the_measures_numbered_under_it(plan):
+    rows = [
+        OFFICIAL_HEADER,
+        ["4.2 Awareness", None, None, None],
+        ["4.2.1", "A", "CABMIN", "2021"],
+        ["4.1.1", "B", "CABMIN", "2021"],
+    ]
+    preview = preview_of(plan, xlsx(rows))
+    assert [(row.number, row.area) for row in preview.rows] == [("4.2", "4.2"), ("4.2.1", "4.2"), ("4.1.1", "4.1")]

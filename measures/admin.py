@@ -1,10 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from measures import import_uploads
+from measures.importer import Action, ImportInvalid, export_edition, import_apply, import_preview, import_template
 from measures.models import (
     Area,
+    DigestDelivery,
     Edition,
     Evidence,
     Measure,
@@ -12,8 +23,36 @@ from measures.models import (
     ReportingPeriod,
     StatusUpdate,
 )
+from nap_tracker.permissions import may_import_measures
 
 TRANSLATED = _("In Azerbaijani and Russian")
+
+
+def _download(exported) -> HttpResponse:
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_("An Excel workbook (.xlsx) or a CSV file with the plan's table."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the largest file accepted is %(limit)s MB."),
+                params={"size": round(upload.size / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)},
+            )
+        if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
+            raise forms.ValidationError(_("Choose an Excel workbook (.xlsx) or a CSV file."))
+        self.content = upload.read()
+        return upload
 
 
 class AreaInline(admin.TabularInline):
@@ -55,6 +94,98 @@ class EditionAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(measure_total=Count("measures"))
+
+    # --- Import and export of measures: upload → preview → confirm ---------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import-template/", view(self.template_view), name="measures_edition_import_template"),
+            path("<int:pk>/import/", view(self.import_view), name="measures_edition_import"),
+            path(
+                "<int:pk>/import/<slug:token>/", view(self.import_preview_view), name="measures_edition_import_preview"
+            ),
+            path("<int:pk>/export/", view(self.export_view), name="measures_edition_export"),
+            *super().get_urls(),
+        ]
+
+    def _edition_for_import(self, request, pk):
+        if not may_import_measures(request.user):
+            raise PermissionDenied
+        return get_object_or_404(Edition, pk=pk)
+
+    def _context(self, request, edition, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "edition": edition,
+            "title": gettext("Import measures into %(plan)s") % {"plan": edition.code},
+            "max_size_mb": round(settings.IMPORT_MAX_BYTES / 1024 / 1024, 1),
+            **extra,
+        }
+
+    def import_view(self, request, pk):
+        edition = self._edition_for_import(request, pk)
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            token = import_uploads.upload_keep(
+                session=request.session, edition_id=edition.pk, filename=upload.name, content=form.content
+            )
+            return redirect("admin:measures_edition_import_preview", pk=edition.pk, token=token)
+        return TemplateResponse(
+            request, "admin/measures/edition/import.html", self._context(request, edition, form=form)
+        )
+
+    def import_preview_view(self, request, pk, token):
+        edition = self._edition_for_import(request, pk)
+        stored = import_uploads.upload_get(session=request.session, token=token, edition_id=edition.pk)
+        if stored is None:
+            messages.warning(request, gettext("That upload is no longer available. Please upload the file again."))
+            return redirect("admin:measures_edition_import", pk=edition.pk)
+        if request.method == "POST":
+            try:
+                result = import_apply(
+                    edition=edition, filename=stored.filename, content=stored.content, user=request.user
+                )
+            except ImportInvalid as invalid:
+                preview = invalid.preview
+            else:
+                import_uploads.upload_discard(session=request.session, token=token)
+                counts = result.counts
+                messages.success(
+                    request,
+                    gettext(
+                        "Imported %(file)s into %(plan)s: %(new)s new and %(changed)s changed measures; "
+                        "%(unchanged)s were already up to date."
+                    )
+                    % {
+                        "file": stored.filename,
+                        "plan": edition.code,
+                        "new": counts[Action.NEW],
+                        "changed": counts[Action.CHANGED],
+                        "unchanged": counts[Action.UNCHANGED],
+                    },
+                )
+                url = reverse("admin:measures_measure_changelist") + f"?edition__id__exact={edition.pk}"
+                return redirect(url)
+        else:
+            preview = import_preview(edition=edition, filename=stored.filename, content=stored.content)
+        return TemplateResponse(
+            request,
+            "admin/measures/edition/import.html",
+            self._context(request, edition, form=ImportUploadForm(), preview=preview, token=token),
+        )
+
+    def export_view(self, request, pk):
+        edition = self._edition_for_import(request, pk)
+        exported = export_edition(edition=edition, file_format="csv" if request.GET.get("format") == "csv" else "xlsx")
+        return _download(exported)
+
+    def template_view(self, request):
+        if not may_import_measures(request.user):
+            raise PermissionDenied
+        return _download(import_template())
 
     @admin.display(description=_("measures"), ordering="measure_total")
     def measure_count(self, obj):
@@ -242,3 +373,30 @@ class EvidenceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(admin.ModelAdmin):
+    """Who was reminded of what, and when. Written only by the reminders; read-only here."""
+
+    list_display = ["sent_at", "kind", "person", "person_role", "agency", "period", "key", "item_count", "email"]
+    list_filter = ["kind", "person__role", "period__edition", "period", "sent_at"]
+    list_select_related = ["person__agency", "period__edition"]
+    search_fields = ["person__username", "person__first_name", "person__last_name", "email", "person__agency__code"]
+    date_hierarchy = "sent_at"
+    readonly_fields = ["person", "kind", "key", "period", "email", "item_count", "sent_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("role"), ordering="person__role")
+    def person_role(self, obj):
+        return obj.person.get_role_display()
+
+    @admin.display(description=_("agency"), ordering="person__agency__code")
+    def agency(self, obj):
+        return obj.person.agency.code if obj.person.agency else "—"

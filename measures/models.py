@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -465,3 +466,49 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class DigestDelivery(models.Model):
+    """One digest e-mail sent to one person: the record that stops a second one and shows who was reminded when.
+
+    The key says which occurrence of the digest it was: the reporting period for the
+    reminders before and after a due date, the ISO week for the coordinators' review digest.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Updates due soon")
+        OVERDUE = "overdue", _("Updates overdue")
+        REVIEW = "review", _("Updates waiting for review")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    kind = models.CharField(_("digest"), max_length=20, choices=Kind.choices)
+    key = models.CharField(_("occurrence"), max_length=40, help_text=_("The reporting period or the week."))
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.CASCADE,
+        related_name="digest_deliveries",
+        null=True,
+        blank=True,
+    )
+    email = models.EmailField(_("sent to"))
+    item_count = models.PositiveIntegerField(_("items listed"), default=0)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+    run = models.UUIDField(_("run"), editable=False, help_text=_("The run that claimed this delivery."))
+
+    class Meta:
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "key"],
+                name="digest_once_per_person_kind_key",
+                violation_error_message=_("This person has already received this digest."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.person} · {self.key}"

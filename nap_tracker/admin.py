@@ -25,13 +25,13 @@ class AgencyAdmin(SimpleHistoryAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "get_full_name", "email", "role", "agency", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "agency__kind", "agency"]
+    list_filter = ["role", "is_active", "receives_digests", "agency__kind", "agency"]
     list_select_related = ["agency"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_en", "agency__code"]
     autocomplete_fields = ["agency"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["first_name", "last_name", "email", "language"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "email", "language", "receives_digests"]}),
         (_("Role"), {"fields": ["role", "agency", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]

@@ -78,6 +78,11 @@ class User(AbstractUser):
         blank=True,
         choices=[("en", "English"), ("az", "Azərbaycanca"), ("ru", "Русский")],
     )
+    receives_digests = models.BooleanField(
+        _("receives e-mail digests"),
+        default=True,
+        help_text=_("Reminders of updates due or overdue, and the weekly list of updates waiting for review."),
+    )
 
     objects = NapUserManager()
 

@@ -60,6 +60,11 @@ def may_add_update(user, measure, edition) -> bool:
     return may_report_on(user, measure) and edition.state == "active"
 
 
+def may_import_measures(user) -> bool:
+    """Loading a plan from a spreadsheet rewrites many measures at once: the system administrator's job."""
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN
+
+
 # --- Status updates ---------------------------------------------------------------------
 
 

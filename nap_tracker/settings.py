@@ -8,6 +8,7 @@ Celery tasks executed in-process, files on local disk, e-mail printed to the con
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +161,26 @@ CELERY_TIMEZONE = TIME_ZONE
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# Importing a plan from a spreadsheet: the largest file accepted, in bytes.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+# Reminders: a digest to each focal point and NGO this many days before a period's updates are
+# due, an overdue digest the day after (for periods that fell due at most REMINDER_OVERDUE_WINDOW_DAYS
+# ago, so a new installation does not chase years-old periods), and a weekly digest to coordinators.
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
+REMINDER_OVERDUE_WINDOW_DAYS = env_int("REMINDER_OVERDUE_WINDOW_DAYS", 30)
+REMINDER_HOUR = env_int("REMINDER_HOUR", 8)
+CELERY_BEAT_SCHEDULE = {
+    "reporting-reminders": {
+        "task": "measures.tasks.send_reporting_reminders",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=0),
+    },
+    "review-digest": {
+        "task": "measures.tasks.send_review_digest",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=15, day_of_week="mon"),
+    },
+}
 
 # Security settings that matter once the site is served over HTTPS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None

@@ -40,10 +40,10 @@ def _shorten(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def _svg(height: float, body: list[str], title: str) -> str:
+def _svg(height: float, body: list[str], title: str, width: int = WIDTH) -> str:
     return mark_safe(
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" '
-        f'width="{WIDTH}" height="{height:.0f}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" '
+        f'width="{width}" height="{height:.0f}" role="img" aria-label="{escape(title)}" '
         f'font-family="{FONT}"><title>{escape(title)}</title>{"".join(body)}</svg>'
     )
 
@@ -95,8 +95,9 @@ def status_bars(items, *, title: str, label_width: int = 250, label_chars: int =
     return _svg(y + 18 + legend_height, body, title)
 
 
-def status_donut(counts, *, title: str) -> str:
-    """The share of each status as a ring, with the total in the middle and a legend with counts."""
+def status_donut(counts, *, title: str, legend: bool = True) -> str:
+    """The share of each status as a ring, with the total in the middle and (unless a table
+    beside it says the same) a legend with counts and shares."""
     cx, cy, radius, stroke = 90, 90, 64, 30
     circumference = 2 * math.pi * radius
     body = [f'<circle cx="{cx}" cy="{cy}" r="{radius}" fill="none" stroke="#eef1f5" stroke-width="{stroke}"/>']
@@ -115,6 +116,8 @@ def status_donut(counts, *, title: str) -> str:
         offset += length
     body.append(_text(cx, cy + 4, total, size=26, anchor="middle", weight="bold"))
     body.append(_text(cx, cy + 24, _("measures"), size=11, anchor="middle", fill=MUTED))
+    if not legend:
+        return _svg(180, body, title, width=180)
     x, y = 210, 30
     for value, label in Status.choices:
         n = counts.counts[value]

@@ -72,6 +72,7 @@ def chart_set(numbers: ReportNumbers) -> dict:
     sections = [(f"{s.code} {s.title}".strip(), s.counts) for s in numbers.sections]
     return {
         "status": charts.status_donut(numbers.totals, title=_("Measures by status")),
+        "status_ring": charts.status_donut(numbers.totals, title=_("Measures by status"), legend=False),
         "by_pillar": charts.status_bars(
             [(label, counts) for _value, label, counts in numbers.by_pillar], title=_("Status by pillar")
         ),

@@ -40,7 +40,8 @@ def generate_report(self, report_id: int) -> str:
         rendered = services.report_produce(report)
         services.report_store(report, rendered)
     except TRANSIENT_ERRORS as error:
-        if self.request.retries < MAX_RETRIES:
+        # In-process (no worker) there is no queue to come back through: fail, and the person asks again.
+        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
             services.report_release(report_id)
             raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
         services.report_fail(report_id, f"Gave up after {MAX_RETRIES + 1} attempts: {error}")

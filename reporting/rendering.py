@@ -94,7 +94,14 @@ def report_context(numbers: ReportNumbers, *, generated_at: datetime) -> dict:
         "generated_at": generated_at,
         "language_code": language,
         "language_name": LANGUAGE_NAMES.get(language, language),
+        "stylesheet_url": pdf_static_url("reporting/report.css"),
     }
+
+
+def pdf_static_url(path: str) -> str:
+    """The URL of a static file for the PDF: its source name, not the hashed one `{% static %}` gives
+    in production, since the fetcher reads the project's static folders (no collectstatic needed)."""
+    return f"{STATIC_ORIGIN}{settings.STATIC_URL}{path}"
 
 
 class StaticFilesFetcher(URLFetcher):

@@ -194,3 +194,12 @@ def test_render_report_command_writes_the_pdf(plan, tmp_path):
 def test_render_report_command_explains_bad_codes(plan, tmp_path, args, message):
     with pytest.raises(CommandError, match=message.replace(".", r"\.").replace("(", r"\(")):
         call_command("render_report", *args, "-o", str(tmp_path / "x.pdf"))
+
+
+def test_pdf_needs_no_collectstatic_when_static_names_are_hashed(plan, settings, fetched):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    assert "Amend the anti-trafficking law" in pdf_text(render(plan).content)
+    assert fetched == [f"{rendering.STATIC_ORIGIN}/static/reporting/report.css"]

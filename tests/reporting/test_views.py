@@ -33,10 +33,38 @@ def url(name, report):
 # Expected status for GET: 302 = sent to sign in. The partner asked for `own_report`: the
 # staff may download it too; the focal point and the NGO may not learn it exists.
 MATRIX = {
-    "reporting:dashboard": {"admin": 200, "coordinator": 200, "focal_point": 200, "ngo": 200, "partner": 200, "anonymous": 302},
-    "reporting:list": {"admin": 200, "coordinator": 200, "focal_point": 200, "ngo": 200, "partner": 200, "anonymous": 302},
-    "reporting:new": {"admin": 200, "coordinator": 200, "focal_point": 200, "ngo": 200, "partner": 200, "anonymous": 302},
-    "reporting:download": {"admin": 200, "coordinator": 200, "focal_point": 404, "ngo": 404, "partner": 200, "anonymous": 302},
+    "reporting:dashboard": {
+        "admin": 200,
+        "coordinator": 200,
+        "focal_point": 200,
+        "ngo": 200,
+        "partner": 200,
+        "anonymous": 302,
+    },
+    "reporting:list": {
+        "admin": 200,
+        "coordinator": 200,
+        "focal_point": 200,
+        "ngo": 200,
+        "partner": 200,
+        "anonymous": 302,
+    },
+    "reporting:new": {
+        "admin": 200,
+        "coordinator": 200,
+        "focal_point": 200,
+        "ngo": 200,
+        "partner": 200,
+        "anonymous": 302,
+    },
+    "reporting:download": {
+        "admin": 200,
+        "coordinator": 200,
+        "focal_point": 404,
+        "ngo": 404,
+        "partner": 200,
+        "anonymous": 302,
+    },
 }
 
 

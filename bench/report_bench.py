@@ -32,7 +32,12 @@ def main():
 
     workdir = tempfile.mkdtemp(prefix="nap-bench-")
     os.environ.update(
-        {"DJANGO_SETTINGS_MODULE": "nap_tracker.settings", "DEBUG": "true", "NAP_VAR_DIR": workdir, "LOG_LEVEL": "WARNING"}
+        {
+            "DJANGO_SETTINGS_MODULE": "nap_tracker.settings",
+            "DEBUG": "true",
+            "NAP_VAR_DIR": workdir,
+            "LOG_LEVEL": "WARNING",
+        }
     )
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
@@ -101,47 +106,81 @@ def build_plan(measure_count: int, years: int):
     rng = random.Random(2026)
     first = 2020
     edition = Edition.objects.create(
-        code="NAP-BENCH", title_en="Benchmark plan", title_az="Sınaq planı", start_year=first, end_year=first + years - 1,
+        code="NAP-BENCH",
+        title_en="Benchmark plan",
+        title_az="Sınaq planı",
+        start_year=first,
+        end_year=first + years - 1,
         state="active",
     )
     agencies = Agency.objects.bulk_create(
-        [Agency(code=f"AG-{n}", name_en=f"Agency {n}", name_az=f"Qurum {n} (ə ğ ı ö ş ü ç)", kind="ministry") for n in range(40)]
+        [
+            Agency(code=f"AG-{n}", name_en=f"Agency {n}", name_az=f"Qurum {n} (ə ğ ı ö ş ü ç)", kind="ministry")
+            for n in range(40)
+        ]
     )
     author = User.objects.create(username="bench", role="focal_point", agency=agencies[0], password=make_password(None))
     pillars = [value for value, _label in Pillar.choices]
     areas = Area.objects.bulk_create(
-        [Area(edition=edition, code=f"4.{n + 1}", title_en=f"Area {n + 1} of the benchmark plan", pillar=pillars[n % 5], order=n) for n in range(12)]
+        [
+            Area(
+                edition=edition,
+                code=f"4.{n + 1}",
+                title_en=f"Area {n + 1} of the benchmark plan",
+                pillar=pillars[n % 5],
+                order=n,
+            )
+            for n in range(12)
+        ]
     )
     measures = []
     for n in range(measure_count):
         area = areas[n % len(areas)]
         number = f"{area.code}.{n // len(areas) + 1}"
         measure = Measure(
-            edition=edition, area=area, number=number,
-            title_en=f"Measure {number}: " + "improve the referral of identified victims to services " * rng.randint(1, 3),
+            edition=edition,
+            area=area,
+            number=number,
+            title_en=f"Measure {number}: "
+            + "improve the referral of identified victims to services " * rng.randint(1, 3),
             deadline=date(first + rng.randint(0, years - 1), 12, 31),
-            status=rng.choice(Status.values), progress=rng.randint(0, 100),
+            status=rng.choice(Status.values),
+            progress=rng.randint(0, 100),
         )
         measure.sort_key = number
         measures.append(measure)
     measures = Measure.objects.bulk_create(measures)
     MeasureAgency.objects.bulk_create(
-        [MeasureAgency(measure=m, agency=a, is_lead=(i == 0)) for m in measures for i, a in enumerate(rng.sample(agencies, 3))]
+        [
+            MeasureAgency(measure=m, agency=a, is_lead=(i == 0))
+            for m in measures
+            for i, a in enumerate(rng.sample(agencies, 3))
+        ]
     )
     periods = [
         ReportingPeriod.objects.create(
-            edition=edition, label=f"{y} H{h}", start=date(y, 1 if h == 1 else 7, 1), end=date(y, 6 if h == 1 else 12, 30),
+            edition=edition,
+            label=f"{y} H{h}",
+            start=date(y, 1 if h == 1 else 7, 1),
+            end=date(y, 6 if h == 1 else 12, 30),
             due_date=date(y, 7, 31) if h == 1 else date(y + 1, 1, 31),
         )
-        for y in range(first, first + years) for h in (1, 2)
+        for y in range(first, first + years)
+        for h in (1, 2)
     ]
     updates = [
         StatusUpdate(
-            measure=m, agency=agencies[0], period=p,
-            status=Status.IN_PROGRESS, progress=min(100, 10 * (i + 1)), state="approved", author=author,
+            measure=m,
+            agency=agencies[0],
+            period=p,
+            status=Status.IN_PROGRESS,
+            progress=min(100, 10 * (i + 1)),
+            state="approved",
+            author=author,
             narrative="Held training sessions in Ganja and Şəki; the referral guidelines were revised. " * 2,
         )
-        for m in measures for i, p in enumerate(periods)
+        for m in measures
+        for i, p in enumerate(periods)
     ]
     StatusUpdate.objects.bulk_create(updates, batch_size=2000)
     return edition, time.perf_counter() - start, len(updates)

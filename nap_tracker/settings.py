@@ -198,4 +198,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every layout step at INFO; its warnings (a refused URL) still show.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+}
+
+# Reports: limits of one rendering, and the sweep that re-queues reports whose worker died.
+REPORT_TASK_TIME_LIMIT = env_int("REPORT_TASK_TIME_LIMIT", 300)
+REPORT_TASK_SOFT_TIME_LIMIT = env_int("REPORT_TASK_SOFT_TIME_LIMIT", 270)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3)
+REPORT_QUEUED_RESEND_AFTER = env_int("REPORT_QUEUED_RESEND_AFTER", 900)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-reports": {"task": "reporting.tasks.requeue_stuck_reports", "schedule": 300.0},
 }

@@ -21,5 +21,6 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("reports/", include("reporting.urls")),
     path("", include("measures.urls")),
 ]

@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from measures.models import DigestDelivery, Measure, StatusUpdate
+from measures.models import DigestDelivery, Edition, Measure, StatusUpdate
 from measures.reminders import reporting_reminders_send
 from nap_tracker.models import User
+from reporting.models import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,10 @@ MAX_EDIT_QUERIES = 40
 
 @pytest.fixture
 def admin_client(client, demo):
-    client.force_login(User.objects.get(username="admin"))
+    admin_user = User.objects.get(username="admin")
+    # The demo data holds no report requests (people make those); add one so its admin pages have a row.
+    Report.objects.create(edition=Edition.objects.get(code="NAP-2020-2024"), requested_by=admin_user)
+    client.force_login(admin_user)
     return client
 
 

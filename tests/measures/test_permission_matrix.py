@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from measures.demo_files import simple_pdf
 from measures.models import Edition, Evidence, Measure, StatusUpdate
 from nap_tracker.models import User
+from tests.reporting.test_views import MATRIX as REPORTING_MATRIX
 
 ROLES = ["admin", "coordinator", "focal_point", "ngo", "partner", "anonymous"]
 USERNAMES = {"admin": "admin", "coordinator": "coordinator", "focal_point": "focal", "ngo": "ngo", "partner": "partner"}
@@ -171,6 +172,8 @@ MATRIX = {
 
 # URL names served by Django's admin are tested in tests/test_admin.py.
 OUTSIDE_THE_MATRIX = {"admin"}
+# The reporting app's pages have their own matrix, with the same roles and rules.
+OTHER_MATRICES = [REPORTING_MATRIX]
 
 
 @pytest.fixture
@@ -258,8 +261,13 @@ def _named_urls(resolver, namespace=None):
 
 
 def test_every_url_is_in_the_matrix():
-    covered = {name for name, *_ in MATRIX.values()}
-    missing = {name for namespace, name in _named_urls(get_resolver()) if namespace not in OUTSIDE_THE_MATRIX} - covered
+    covered = {name for name, *_ in MATRIX.values()} | {name for matrix in OTHER_MATRICES for name in matrix}
+    named = {
+        f"{namespace}:{name}" if namespace else name
+        for namespace, name in _named_urls(get_resolver())
+        if namespace not in OUTSIDE_THE_MATRIX
+    }
+    missing = named - covered
     assert not missing, f"add these URLs to MATRIX with the answer for every role: {sorted(missing)}"
 
 

@@ -60,7 +60,7 @@ def test_each_demo_focal_point_gets_one_correct_reminder_a_week_before(period):
         (email,) = message.to
         assert (
             message.subject
-            == f"NAP Tracker — 2024 H2: {len(expected[email])} update{'s' if len(expected[email]) > 1 else ''} due by Jan. 31, 2025"
+            == f"NAP Tracker — 2024 H2: {len(expected[email])} update{'s' if len(expected[email]) > 1 else ''} due by 31 January 2025"
         )
         assert NUMBER_IN_LINE.findall(message.body) == expected[email]
         html = message.alternatives[0][0]
@@ -108,7 +108,7 @@ def test_the_overdue_digest_comes_once_after_the_due_date(period):
     expected = expected_digests(period)
     sent = reminders.reporting_reminders_send(today=date(2025, 2, 1))
     assert sent == {"due_soon": 0, "overdue": len(expected)}
-    assert all("overdue since Jan. 31, 2025" in message.subject for message in mail.outbox)
+    assert all("overdue since 31 January 2025" in message.subject for message in mail.outbox)
     assert reminders.reporting_reminders_send(today=date(2025, 2, 5)) == {"due_soon": 0, "overdue": 0}
 
 

@@ -1,0 +1,71 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from measures.models import Edition
+from nap_tracker.models import Agency
+from reporting.models import Report
+from reporting.services import report_render
+
+
+class Command(BaseCommand):
+    help = "Render one report now, without a worker, and write it to a file (for administrators and scripts)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--kind", choices=Report.Kind.values, default=Report.Kind.EDITION)
+        parser.add_argument("--edition", required=True, help="Code of the action plan, e.g. NAP-2020-2024.")
+        parser.add_argument("--period", help="Label of a reporting period, e.g. '2023 H2'. Default: the state today.")
+        parser.add_argument("--agency", help="Agency code, for --kind agency.")
+        parser.add_argument("--area", help="Area number, for --kind area.")
+        parser.add_argument("--lang", choices=Report.Language.values, default=Report.Language.EN)
+        parser.add_argument("--format", choices=Report.Format.values, default=Report.Format.PDF)
+        parser.add_argument("-o", "--output", required=True, help="File to write; '-' for standard output.")
+
+    def handle(self, *args, **options):
+        edition = Edition.objects.filter(code=options["edition"]).first()
+        if edition is None:
+            known = ", ".join(Edition.objects.values_list("code", flat=True)) or "none"
+            raise CommandError(f"No action plan with the code {options['edition']!r}. Known plans: {known}.")
+        period = area = agency = None
+        if options["period"]:
+            period = edition.periods.filter(label=options["period"]).first()
+            if period is None:
+                known = ", ".join(edition.periods.values_list("label", flat=True)) or "none"
+                raise CommandError(
+                    f"{edition.code} has no reporting period {options['period']!r}. Its periods: {known}."
+                )
+        kind = options["kind"]
+        if kind == Report.Kind.AGENCY:
+            if not options["agency"]:
+                raise CommandError("An agency report needs --agency CODE.")
+            agency = Agency.objects.filter(code=options["agency"]).first()
+            if agency is None:
+                raise CommandError(f"No agency with the code {options['agency']!r}.")
+        elif options["agency"]:
+            raise CommandError("--agency is only for --kind agency.")
+        if kind == Report.Kind.AREA:
+            if not options["area"]:
+                raise CommandError("An area report needs --area NUMBER.")
+            area = edition.areas.filter(code=options["area"]).first()
+            if area is None:
+                known = ", ".join(edition.areas.values_list("code", flat=True)) or "none"
+                raise CommandError(f"{edition.code} has no area {options['area']!r}. Its areas: {known}.")
+        elif options["area"]:
+            raise CommandError("--area is only for --kind area.")
+
+        rendered = report_render(
+            kind=kind,
+            edition=edition,
+            period=period,
+            agency=agency,
+            area=area,
+            language=options["lang"],
+            format=options["format"],
+        )
+        if options["output"] == "-":
+            self.stdout.buffer.write(rendered.content) if hasattr(self.stdout, "buffer") else self.stdout.write(
+                rendered.content.decode("utf-8", "replace")
+            )
+            return
+        Path(options["output"]).write_bytes(rendered.content)
+        self.stderr.write(f"Wrote {rendered.filename} ({len(rendered.content):,} bytes) to {options['output']}")

@@ -1,0 +1,364 @@
+"""The numbers behind every report and the dashboard — one module, one source of truth.
+
+`report_numbers(scope)` loads what a report needs in a fixed number of queries, whatever the
+size of the plan: the measures with their areas and the measures they continue (1), their
+agencies (1), the plan's reporting periods (1) and the approved updates (1). Everything else is
+counted in Python from those rows, so the dashboard and the documents cannot disagree.
+
+Texts (titles, names, status labels) are read when they are shown, so the caller decides the
+language with `translation.override`.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch
+from django.utils import timezone
+
+from measures.models import (
+    Area,
+    Edition,
+    Measure,
+    MeasureAgency,
+    Pillar,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+    overdue_condition,
+)
+from nap_tracker.models import Agency
+
+KINDS = ("edition", "area", "agency", "overdue", "annual")
+STATUS_LABELS = dict(Status.choices)
+PILLAR_LABELS = dict(Pillar.choices)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers. `period` fixes the moment: the end of that period, or today when empty."""
+
+    kind: str
+    edition: Edition
+    period: ReportingPeriod | None = None
+    agency: Agency | None = None
+    area: Area | None = None
+
+
+@dataclass
+class StatusCounts:
+    """Measures counted by status, with shares, in the vocabulary's order."""
+
+    counts: Counter = field(default_factory=Counter)
+    progress_sum: int = 0
+    overdue: int = 0
+
+    def add(self, row: "MeasureRow"):
+        self.counts[row.status] += 1
+        self.progress_sum += row.progress
+        self.overdue += row.overdue
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def completed(self) -> int:
+        return self.counts[Status.COMPLETED]
+
+    @property
+    def average_progress(self) -> int:
+        return round(self.progress_sum / self.total) if self.total else 0
+
+    def share(self, status: str) -> int:
+        return round(100 * self.counts[status] / self.total) if self.total else 0
+
+    @property
+    def rows(self):
+        """(status value, label, count, percent) for every status, zeros included."""
+        return [(value, label, self.counts[value], self.share(value)) for value, label in Status.choices]
+
+
+@dataclass
+class MeasureRow:
+    measure: Measure
+    status: str
+    progress: int
+    overdue: bool
+    assignments: list
+    narrative: str = ""
+    narrative_period: str = ""
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def responsible(self):
+        return [a for a in self.assignments if a.part != MeasureAgency.Part.PARTNER]
+
+    @property
+    def partners(self):
+        return [a for a in self.assignments if a.part == MeasureAgency.Part.PARTNER]
+
+
+@dataclass
+class Section:
+    """A group of measure rows: an area of the plan, or a pillar in the annual summary."""
+
+    code: str
+    title: str
+    pillar: str
+    is_illustrative: bool = False
+    rows: list = field(default_factory=list)
+    counts: StatusCounts = field(default_factory=StatusCounts)
+
+    @property
+    def pillar_label(self):
+        return PILLAR_LABELS.get(self.pillar, "")
+
+
+@dataclass
+class AgencyLine:
+    agency: Agency
+    counts: StatusCounts = field(default_factory=StatusCounts)
+    leads: int = 0
+
+
+@dataclass
+class PeriodPoint:
+    label: str
+    average_progress: int
+    completed: int
+    reported: int
+
+
+@dataclass
+class CarriedPair:
+    earlier: Measure
+    later: MeasureRow
+
+
+@dataclass
+class ReportNumbers:
+    scope: Scope
+    as_of: date
+    current: bool
+    sections: list
+    by_pillar: list
+    by_agency: list
+    series: list
+    carried: list
+    totals: StatusCounts
+    due: int
+    completed_of_due: int
+
+    @property
+    def edition(self):
+        return self.scope.edition
+
+    @property
+    def rows(self):
+        return [row for section in self.sections for row in section.rows]
+
+    @property
+    def overdue_rows(self):
+        return sorted((row for row in self.rows if row.overdue), key=lambda row: row.measure.sort_key)
+
+    @property
+    def completed_of_due_share(self) -> int:
+        return round(100 * self.completed_of_due / self.due) if self.due else 0
+
+    @property
+    def overdue_share(self) -> int:
+        return round(100 * self.totals.overdue / self.totals.total) if self.totals.total else 0
+
+    @property
+    def carried_earlier(self) -> StatusCounts:
+        """How the measures carried over from the earlier plan ended there."""
+        counts = StatusCounts()
+        for pair in self.carried:
+            counts.counts[pair.earlier.status] += 1
+            counts.progress_sum += pair.earlier.progress
+        return counts
+
+    @property
+    def carried_later(self) -> StatusCounts:
+        counts = StatusCounts()
+        for pair in self.carried:
+            counts.add(pair.later)
+        return counts
+
+    @property
+    def carried_comparison(self):
+        """(status value, label, how many ended the earlier plan so, how many stand so now)."""
+        earlier, later = self.carried_earlier, self.carried_later
+        return [(value, label, earlier.counts[value], later.counts[value]) for value, label in Status.choices]
+
+    @property
+    def earlier_edition_codes(self):
+        return sorted({pair.earlier.edition.code for pair in self.carried})
+
+
+def _annual_period(scope: Scope, periods: list, today: date):
+    """The last period of the year the annual summary covers (the period's year, or the last year that ended)."""
+    if scope.period:
+        year = scope.period.end.year
+    else:
+        ended = [p for p in periods if p.end < today]
+        year = ended[-1].end.year if ended else today.year
+    in_year = [p for p in periods if p.end.year == year]
+    return in_year[-1] if in_year else scope.period
+
+
+def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
+    """Everything a report or the dashboard shows about `scope`, in four queries."""
+    today = today or timezone.localdate()
+    edition = scope.edition
+
+    # Query 1: the plan's reporting periods, in order.
+    periods = list(ReportingPeriod.objects.filter(edition=edition).order_by("start"))
+    as_of_period = _annual_period(scope, periods, today) if scope.kind == "annual" else scope.period
+    current = as_of_period is None
+    as_of = today if current else as_of_period.end
+
+    # Query 2: the measures in scope with their area and the measure they continue;
+    # Query 3: every measure's agencies (prefetched).
+    measures = (
+        Measure.objects.filter(edition=edition)
+        .select_related("area", "continues", "continues__edition")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
+            )
+        )
+        .annotate(overdue_today=ExpressionWrapper(overdue_condition(today), output_field=BooleanField()))
+        .order_by("area__order", "area__code", "sort_key")
+    )
+    if scope.kind == "area":
+        measures = measures.filter(area=scope.area)
+    if scope.kind == "agency":
+        measures = measures.filter(assignments__agency=scope.agency)
+    if scope.kind == "overdue" and current:
+        measures = measures.filter(overdue_condition(today))
+    measures = list(measures)
+
+    # Query 4: approved updates of the plan up to the moment of the report, oldest first;
+    # the last one of each measure gives its narrative (and its status, when the report looks back).
+    updates = (
+        StatusUpdate.objects.filter(measure__edition=edition, state=StatusUpdate.State.APPROVED)
+        .select_related("period")
+        .only("measure_id", "status", "progress", "narrative", "reviewed_at", "period__label", "period__start")
+        .order_by("period__start", "reviewed_at", "pk")
+    )
+    if not current:
+        updates = updates.filter(period__start__lte=as_of_period.start)
+    wanted = {m.pk for m in measures}
+    by_period = defaultdict(list)
+    latest = {}
+    for update in updates:
+        if update.measure_id in wanted:
+            by_period[update.period_id].append(update)
+            latest[update.measure_id] = update
+
+    rows = []
+    for measure in measures:
+        update = latest.get(measure.pk)
+        if current:
+            status, progress, overdue = measure.status, measure.progress, measure.overdue_today
+        else:
+            status = update.status if update else Status.NOT_STARTED
+            progress = update.progress if update else 0
+            # The same rule as overdue_condition(), applied to the status the measure had then.
+            overdue = bool(measure.deadline and measure.deadline < as_of and status != Status.COMPLETED)
+        if scope.kind == "overdue" and not overdue:
+            continue
+        rows.append(
+            MeasureRow(
+                measure=measure,
+                status=status,
+                progress=progress,
+                overdue=overdue,
+                assignments=list(measure.assignments.all()),
+                narrative=update.narrative if update else "",
+                narrative_period=update.period.label if update else "",
+            )
+        )
+
+    totals = StatusCounts()
+    sections: dict = {}
+    pillars = {value: StatusCounts() for value, _label in Pillar.choices}
+    agencies: dict = {}
+    carried = []
+    due = completed_of_due = 0
+    for row in rows:
+        measure = row.measure
+        totals.add(row)
+        pillars[measure.area.pillar].add(row)
+        if scope.kind == "annual":
+            key, section_args = measure.area.pillar, {"code": "", "title": PILLAR_LABELS[measure.area.pillar]}
+        else:
+            key, section_args = measure.area_id, {"code": measure.area.code, "title": measure.area.title}
+        section = sections.get(key)
+        if section is None:
+            section = sections[key] = Section(
+                pillar=measure.area.pillar, is_illustrative=measure.area.is_illustrative, **section_args
+            )
+        section.rows.append(row)
+        section.counts.add(row)
+        for assignment in row.assignments:
+            if scope.kind == "agency" and assignment.agency_id != scope.agency.pk:
+                continue
+            line = agencies.get(assignment.agency_id)
+            if line is None:
+                line = agencies[assignment.agency_id] = AgencyLine(agency=assignment.agency)
+            line.counts.add(row)
+            line.leads += assignment.is_lead
+        if measure.deadline and measure.deadline <= as_of:
+            due += 1
+            completed_of_due += row.status == Status.COMPLETED
+        if measure.continues_id:
+            carried.append(CarriedPair(earlier=measure.continues, later=row))
+
+    if scope.kind == "annual":
+        order = [value for value, _label in Pillar.choices]
+        section_list = sorted(sections.values(), key=lambda s: order.index(s.pillar))
+    else:
+        section_list = list(sections.values())
+
+    return ReportNumbers(
+        scope=scope,
+        as_of=as_of,
+        current=current,
+        sections=section_list,
+        by_pillar=[(value, label, pillars[value]) for value, label in Pillar.choices if pillars[value].total],
+        by_agency=sorted(agencies.values(), key=lambda line: (-line.counts.total, str(line.agency.name))),
+        series=_series(periods, by_period, [row.measure.pk for row in rows], as_of),
+        carried=carried,
+        totals=totals,
+        due=due,
+        completed_of_due=completed_of_due,
+    )
+
+
+def _series(periods, by_period, measure_ids, as_of) -> list[PeriodPoint]:
+    """Average progress and completed measures at the end of each period, carrying each measure's last update forward."""
+    state: dict = {}
+    points = []
+    for period in periods:
+        if period.start > as_of:
+            break
+        for update in by_period.get(period.pk, ()):
+            state[update.measure_id] = (update.status, update.progress)
+        known = [state[pk] for pk in measure_ids if pk in state]
+        total = len(measure_ids)
+        points.append(
+            PeriodPoint(
+                label=period.label,
+                average_progress=round(sum(progress for _s, progress in known) / total) if total else 0,
+                completed=sum(1 for status, _p in known if status == Status.COMPLETED),
+                reported=len(known),
+            )
+        )
+    return points

@@ -1,0 +1,358 @@
+"""Turning the numbers into documents: PDF (WeasyPrint), XLSX (openpyxl) and CSV.
+
+Each renderer is a pure function: the numbers in, a `RenderedReport` (file name, content
+type, bytes) out. None of them touches the database; the caller decides the language with
+`translation.override` before it computes the numbers and renders.
+"""
+
+import csv
+import io
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from measures.models import Status
+from reporting import charts
+from reporting.numbers import ReportNumbers
+
+# The PDF's links to the project's own static files resolve against this made-up origin;
+# the fetcher below answers for it and for nothing else.
+STATIC_ORIGIN = "https://static.nap-tracker.invalid"
+LANGUAGE_NAMES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def report_title(numbers: ReportNumbers) -> str:
+    scope = numbers.scope
+    if scope.kind == "area":
+        return _("Progress report: area %(code)s") % {"code": scope.area.code}
+    if scope.kind == "agency":
+        return _("Progress report: measures of %(agency)s") % {"agency": scope.agency.name}
+    if scope.kind == "overdue":
+        return _("Overdue measures")
+    if scope.kind == "annual":
+        return _("Annual summary for %(year)s") % {"year": numbers.as_of.year}
+    return _("Progress report")
+
+
+def report_filename(numbers: ReportNumbers, extension: str) -> str:
+    scope = numbers.scope
+    parts = [scope.edition.code, scope.kind]
+    if scope.agency:
+        parts.append(scope.agency.code)
+    if scope.area:
+        parts.append(f"area-{scope.area.code}")
+    if scope.kind == "annual":
+        parts.append(str(numbers.as_of.year))
+    elif scope.period:
+        parts.append(scope.period.label)
+    parts.append(get_language() or "en")
+    return slugify("-".join(parts)) + "." + extension
+
+
+def chart_set(numbers: ReportNumbers) -> dict:
+    """Every chart of a report or the dashboard, drawn from the numbers."""
+    sections = [(f"{s.code} {s.title}".strip(), s.counts) for s in numbers.sections]
+    return {
+        "status": charts.status_donut(numbers.totals, title=_("Measures by status")),
+        "status_ring": charts.status_donut(numbers.totals, title=_("Measures by status"), legend=False),
+        "by_pillar": charts.status_bars(
+            [(label, counts) for _value, label, counts in numbers.by_pillar], title=_("Status by pillar")
+        ),
+        "by_area": charts.status_bars(sections, title=_("Status by area")),
+        "progress": charts.progress_lines(
+            numbers.series, total=numbers.totals.total, title=_("Progress across reporting periods")
+        ),
+    }
+
+
+def report_context(numbers: ReportNumbers, *, generated_at: datetime) -> dict:
+    language = get_language() or "en"
+    return {
+        "numbers": numbers,
+        "scope": numbers.scope,
+        "edition": numbers.scope.edition,
+        "title": report_title(numbers),
+        "charts": chart_set(numbers),
+        "generated_at": generated_at,
+        "language_code": language,
+        "language_name": LANGUAGE_NAMES.get(language, language),
+        "stylesheet_url": pdf_static_url("reporting/report.css"),
+    }
+
+
+def pdf_static_url(path: str) -> str:
+    """The URL of a static file for the PDF: its source name, not the hashed one `{% static %}` gives
+    in production, since the fetcher reads the project's static folders (no collectstatic needed)."""
+    return f"{STATIC_ORIGIN}{settings.STATIC_URL}{path}"
+
+
+class StaticFilesFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher: serves the project's static files and refuses every other URL.
+
+    Report texts come from users; a `file:`, `http:` or `data:` URL in them must never be read.
+    The templates escape user text, so no such URL reaches WeasyPrint in the first place; this
+    fetcher is the second lock. It never opens a network connection.
+    """
+
+    def fetch(self, url, headers=None):
+        return fetch_static(url)
+
+
+def fetch_static(url: str) -> URLFetcherResponse:
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if origin != STATIC_ORIGIN or not parts.path.startswith(settings.STATIC_URL) or parts.query:
+        raise ValueError(f"Reports may only use the project's own static files, not {url!r}")
+    relative = unquote(parts.path[len(settings.STATIC_URL) :])
+    try:
+        path = finders.find(relative)
+    except Exception as error:  # SuspiciousFileOperation for '..' and absolute paths
+        raise ValueError(f"Refused static path {relative!r}: {error}") from None
+    if not path:
+        raise ValueError(f"No such static file: {relative!r}")
+    with open(path, "rb") as handle:
+        body = handle.read()
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
+def html_for_pdf(numbers: ReportNumbers, *, generated_at: datetime) -> str:
+    return render_to_string("reporting/pdf/report.html", report_context(numbers, generated_at=generated_at))
+
+
+def write_pdf(html: str) -> bytes:
+    """WeasyPrint alone: the HTML of a report to PDF bytes, fetching only static files."""
+    return HTML(string=html, base_url=STATIC_ORIGIN + "/", url_fetcher=StaticFilesFetcher()).write_pdf()
+
+
+def render_pdf(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedReport:
+    html = html_for_pdf(numbers, generated_at=generated_at)
+    return RenderedReport(report_filename(numbers, "pdf"), "application/pdf", write_pdf(html))
+
+
+# --- Tables ----------------------------------------------------------------------------------
+
+
+def _agencies_text(assignments) -> str:
+    names = []
+    for assignment in assignments:
+        name = str(assignment.agency.name)
+        if assignment.is_lead:
+            name += " " + _("(lead)")
+        elif assignment.part == "partner":
+            name += " " + _("(partner)")
+        names.append(name)
+    return "; ".join(names)
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[list]]:
+    header = [
+        _("No."),
+        _("Area"),
+        _("Measure"),
+        _("Agencies"),
+        _("Status"),
+        _("Progress %"),
+        _("Deadline"),
+        _("Overdue"),
+        _("Illustrative wording"),
+        _("Latest approved report"),
+        _("Period of that report"),
+    ]
+    body = []
+    for row in numbers.rows if rows is None else rows:
+        m = row.measure
+        body.append(
+            [
+                m.number,
+                m.area.code,
+                str(m.title),
+                _agencies_text(row.assignments),
+                str(row.status_label),
+                row.progress,
+                _date(m.deadline),
+                _("yes") if row.overdue else _("no"),
+                _("yes") if m.is_illustrative else _("no"),
+                row.narrative,
+                row.narrative_period,
+            ]
+        )
+    return header, body
+
+
+def _safe_cell(value):
+    """Text that a spreadsheet would take for a formula is written with a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def render_csv(numbers: ReportNumbers) -> RenderedReport:
+    header, body = measure_table(numbers)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([_safe_cell(cell) for cell in line] for line in body)
+    # The byte-order mark lets spreadsheet programs recognise UTF-8 (ə, ş, ğ…).
+    return RenderedReport(
+        report_filename(numbers, "csv"), "text/csv; charset=utf-8", out.getvalue().encode("utf-8-sig")
+    )
+
+
+def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedReport:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DFE4EA")
+    workbook = Workbook()
+
+    def sheet(title, header, rows, widths=None, first=False):
+        ws = workbook.active if first else workbook.create_sheet()
+        ws.title = title[:31]
+        ws.append([str(h) for h in header])
+        for cell in ws[1]:
+            cell.font = bold
+            cell.fill = head_fill
+        for line in rows:
+            ws.append([_safe_cell(v) if isinstance(v, str) else v for v in line])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
+        ws.freeze_panes = "A2"
+        for index, width in enumerate(widths or [], start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        return ws
+
+    totals = numbers.totals
+    summary = sheet(
+        _("Summary"),
+        [_("Item"), _("Value")],
+        [
+            [_("Action plan"), str(numbers.edition.title)],
+            [_("Report"), report_title(numbers)],
+            [_("State as of"), _date(numbers.as_of)],
+            [_("Generated"), formats.date_format(generated_at, "DATETIME_FORMAT")],
+            [_("Measures"), totals.total],
+            [_("Average progress %"), totals.average_progress],
+            [_("Completed"), totals.completed],
+            [_("Due by this date"), numbers.due],
+            [_("Completed of those due"), numbers.completed_of_due],
+            [_("Overdue"), totals.overdue],
+            [],
+            [_("Status"), _("Measures"), _("Share %")],
+            *[[str(label), count, share] for _v, label, count, share in totals.rows],
+        ],
+        widths=[34, 60, 12],
+        first=True,
+    )
+    summary["A13"].font = bold
+    header, body = measure_table(numbers)
+    measures = sheet(_("Measures"), header, body, widths=[9, 8, 60, 40, 18, 11, 12, 10, 12, 70, 12])
+    for line in measures.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet(
+        _("Overdue"), *measure_table(numbers, numbers.overdue_rows), widths=[9, 8, 60, 40, 18, 11, 12, 10, 12, 70, 12]
+    )
+    status_header = [str(label) for _v, label in Status.choices]
+    sheet(
+        _("By area"),
+        [_("Area"), _("Title"), _("Pillar"), _("Measures"), *status_header, _("Average progress %"), _("Overdue")],
+        [
+            [
+                s.code,
+                str(s.title),
+                str(s.pillar_label),
+                s.counts.total,
+                *_status_values(s.counts),
+                s.counts.average_progress,
+                s.counts.overdue,
+            ]
+            for s in numbers.sections
+        ],
+        widths=[8, 50, 24, 10],
+    )
+    sheet(
+        _("By agency"),
+        [_("Code"), _("Agency"), _("Measures"), _("Leads"), *status_header, _("Average progress %"), _("Overdue")],
+        [
+            [
+                a.agency.code,
+                str(a.agency.name),
+                a.counts.total,
+                a.leads,
+                *_status_values(a.counts),
+                a.counts.average_progress,
+                a.counts.overdue,
+            ]
+            for a in numbers.by_agency
+        ],
+        widths=[16, 60, 10, 8],
+    )
+    sheet(
+        _("Across periods"),
+        [_("Period"), _("Average progress %"), _("Completed"), _("Measures with an approved report")],
+        [[p.label, p.average_progress, p.completed, p.reported] for p in numbers.series],
+        widths=[14, 20, 12, 32],
+    )
+    if numbers.carried:
+        sheet(
+            _("Carried over"),
+            [
+                _("Earlier No."),
+                _("Earlier status"),
+                _("Earlier progress %"),
+                _("No."),
+                _("Measure"),
+                _("Status"),
+                _("Progress %"),
+            ],
+            [
+                [
+                    p.earlier.number,
+                    str(p.earlier.get_status_display()),
+                    p.earlier.progress,
+                    p.later.measure.number,
+                    str(p.later.measure.title),
+                    str(p.later.status_label),
+                    p.later.progress,
+                ]
+                for p in numbers.carried
+            ],
+            widths=[12, 20, 12, 10, 60, 20, 12],
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    return RenderedReport(
+        report_filename(numbers, "xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        out.getvalue(),
+    )
+
+
+def _status_values(counts):
+    return [counts.counts[value] for value, _label in Status.choices]

@@ -1,0 +1,180 @@
+"""Report requests and their life: request, claim, render, store, fail, re-queue.
+
+Every state change is one conditional UPDATE, so that two workers (or a worker and the
+sweep) can never both move the same report; rendering and storing the file happen outside
+any transaction.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+
+from measures.models import Area, Edition, ReportingPeriod
+from nap_tracker import permissions
+from nap_tracker.models import Agency
+from reporting.models import Report
+from reporting.numbers import Scope, report_numbers
+from reporting.rendering import RenderedReport, render_csv, render_pdf, render_xlsx
+
+logger = logging.getLogger(__name__)
+ERROR_TEXT_LIMIT = 2000
+
+
+class ReportError(Exception):
+    """A report that cannot be requested as asked; the message is for the person who asked."""
+
+
+class ReportNotAllowed(ReportError):
+    pass
+
+
+def report_render(
+    *,
+    kind: str,
+    edition: Edition,
+    language: str,
+    format: str,
+    period: ReportingPeriod | None = None,
+    agency: Agency | None = None,
+    area: Area | None = None,
+    generated_at: datetime | None = None,
+) -> RenderedReport:
+    """Compute the numbers in the report's language and render them. Reads the database; writes nothing."""
+    generated_at = generated_at or timezone.now()
+    scope = Scope(kind=kind, edition=edition, period=period, agency=agency, area=area)
+    with translation.override(language):
+        numbers = report_numbers(scope, today=timezone.localdate(generated_at))
+        if format == Report.Format.XLSX:
+            return render_xlsx(numbers, generated_at=generated_at)
+        if format == Report.Format.CSV:
+            return render_csv(numbers)
+        return render_pdf(numbers, generated_at=generated_at)
+
+
+def _check_parameters(*, kind, edition, period, agency, area):
+    if kind == Report.Kind.AGENCY and agency is None:
+        raise ReportError("Choose the agency whose measures the report covers.")
+    if kind == Report.Kind.AREA and area is None:
+        raise ReportError("Choose the area the report covers.")
+    if period is not None and period.edition_id != edition.pk:
+        raise ReportError("Choose a reporting period of the same action plan.")
+    if area is not None and area.edition_id != edition.pk:
+        raise ReportError("Choose an area of the same action plan.")
+
+
+def report_request(
+    *,
+    user,
+    kind: str,
+    edition: Edition,
+    language: str,
+    format: str,
+    period: ReportingPeriod | None = None,
+    agency: Agency | None = None,
+    area: Area | None = None,
+) -> Report:
+    """Record a request and queue its rendering once the request is committed."""
+    if not permissions.may_request_report(user, kind=kind, agency_id=agency.pk if agency else None):
+        raise ReportNotAllowed("You may not request this report.")
+    _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area)
+    with transaction.atomic():
+        report = Report.objects.create(
+            kind=kind,
+            edition=edition,
+            period=period,
+            # Only the parameters the kind uses are kept, so a report's row says what it covers.
+            agency=agency if kind == Report.Kind.AGENCY else None,
+            area=area if kind == Report.Kind.AREA else None,
+            language=language,
+            format=format,
+            requested_by=user,
+        )
+        report_enqueue_on_commit(report.pk)
+    return report
+
+
+def report_enqueue_on_commit(report_id: int):
+    from reporting.tasks import generate_report
+
+    transaction.on_commit(lambda: generate_report.delay(report_id))
+
+
+def report_claim(report_id: int) -> bool:
+    """Move a queued report to running. False when someone else has it (or it is finished)."""
+    claimed = Report.objects.filter(pk=report_id, state=Report.State.QUEUED).update(
+        state=Report.State.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, error=""
+    )
+    return claimed == 1
+
+
+def report_produce(report: Report) -> RenderedReport:
+    return report_render(
+        kind=report.kind,
+        edition=report.edition,
+        period=report.period,
+        agency=report.agency,
+        area=report.area,
+        language=report.language,
+        format=report.format,
+    )
+
+
+def report_store(report: Report, rendered: RenderedReport) -> bool:
+    """Save the file through the storage API, then mark the report done — if it is still ours."""
+    name = default_storage.save(
+        report.file.field.generate_filename(report, rendered.filename), ContentFile(rendered.content)
+    )
+    done = Report.objects.filter(pk=report.pk, state=Report.State.RUNNING).update(
+        state=Report.State.DONE, file=name, finished_at=timezone.now(), error=""
+    )
+    if not done:
+        # The sweep gave up on this run meanwhile; do not leave an orphan file behind.
+        default_storage.delete(name)
+    return bool(done)
+
+
+def report_fail(report_id: int, error: str) -> bool:
+    return bool(
+        Report.objects.filter(pk=report_id, state=Report.State.RUNNING).update(
+            state=Report.State.FAILED, error=error[:ERROR_TEXT_LIMIT] or "Unknown error", finished_at=timezone.now()
+        )
+    )
+
+
+def report_release(report_id: int) -> bool:
+    """Give a running report back to the queue (before a retry)."""
+    return bool(Report.objects.filter(pk=report_id, state=Report.State.RUNNING).update(state=Report.State.QUEUED))
+
+
+def reports_requeue_stuck(*, running_for: timedelta, queued_for: timedelta, max_attempts: int) -> dict:
+    """Reports whose worker died (running too long) go back to the queue, or fail after `max_attempts`.
+
+    Reports queued for long (their message lost, e.g. the broker restarted) are sent again;
+    the claim makes a duplicate message harmless.
+    """
+    now = timezone.now()
+    stuck = Q(state=Report.State.RUNNING, started_at__lt=now - running_for)
+    failed = Report.objects.filter(stuck, attempts__gte=max_attempts).update(
+        state=Report.State.FAILED,
+        error="The report took too long to prepare and was given up after several attempts.",
+        finished_at=now,
+    )
+    requeued = list(Report.objects.filter(stuck, attempts__lt=max_attempts).values_list("pk", flat=True))
+    Report.objects.filter(pk__in=requeued, state=Report.State.RUNNING).update(state=Report.State.QUEUED)
+    resend = list(
+        Report.objects.filter(state=Report.State.QUEUED, created_at__lt=now - queued_for)
+        .exclude(pk__in=requeued)
+        .values_list("pk", flat=True)
+    )
+    from reporting.tasks import generate_report
+
+    for report_id in [*requeued, *resend]:
+        generate_report.delay(report_id)
+    if failed or requeued or resend:
+        logger.warning("Reports: %s re-queued, %s sent again, %s given up", len(requeued), len(resend), failed)
+    return {"requeued": requeued, "resent": resend, "failed": failed}

@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from measures.models import Edition
+from nap_tracker import permissions
+from reporting import services
+from reporting.forms import ReportRequestForm
+from reporting.models import Report
+from reporting.numbers import Scope, report_numbers
+from reporting.rendering import chart_set
+
+REPORTS_PER_PAGE = 25
+REFRESH_SECONDS = 4
+
+
+@login_required
+def dashboard(request):
+    """The plan's numbers as the progress report shows them: the same module computes both."""
+    editions = list(Edition.objects.all())
+    if not editions:
+        return render(request, "reporting/dashboard.html", {"editions": editions, "numbers": None})
+    wanted = request.GET.get("edition")
+    edition = next((e for e in editions if e.code == wanted), None)
+    if edition is None:
+        edition = next((e for e in editions if e.state == Edition.State.ACTIVE), editions[0])
+    numbers = report_numbers(Scope(kind="edition", edition=edition))
+    context = {"editions": editions, "edition": edition, "numbers": numbers, "charts": chart_set(numbers)}
+    return render(request, "reporting/dashboard.html", context)
+
+
+@login_required
+def report_list(request):
+    """The reports the person asked for, newest first; the page refreshes itself while one is being made."""
+    reports = Report.objects.filter(requested_by=request.user).select_related("edition", "period", "agency", "area")
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    pending = any(report.is_pending for report in page)
+    context = {"page": page, "pending": pending, "refresh_seconds": REFRESH_SECONDS}
+    return render(request, "reporting/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request):
+    form = ReportRequestForm(request.POST or None, user=request.user, initial=_initial(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.report_request(user=request.user, **data)
+        except services.ReportError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your report is being prepared. It appears below when it is ready."))
+            return redirect("reporting:list")
+    return render(request, "reporting/new.html", {"form": form})
+
+
+def _initial(request) -> dict:
+    initial = {}
+    code = request.GET.get("edition")
+    if code:
+        edition = Edition.objects.filter(code=code).first()
+        if edition:
+            initial["edition"] = edition
+    return initial
+
+
+@login_required
+def report_download(request, pk: int):
+    report = get_object_or_404(Report.objects.select_related("edition", "agency", "period"), pk=pk)
+    if not permissions.may_view_report(request.user, report):
+        raise Http404
+    if report.state != Report.State.DONE or not report.file:
+        raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    filename = report.file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=filename)

@@ -1,0 +1,117 @@
+"""The one module that computes the numbers: right figures, fixed query count."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from measures.models import Status
+from reporting.numbers import Scope, report_numbers
+from tests.factories import AreaFactory, EditionFactory, MeasureAgencyFactory, MeasureFactory, ReportingPeriodFactory
+from tests.reporting.conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_edition_numbers_count_measures_by_status_and_overdue(plan):
+    numbers = report_numbers(Scope(kind="edition", edition=plan.edition), today=TODAY)
+    totals = numbers.totals
+    assert totals.total == 5
+    assert dict(totals.counts) == {"completed": 1, "in_progress": 1, "not_started": 2, "delayed": 1}
+    assert totals.share(Status.COMPLETED) == 20
+    assert totals.average_progress == round((100 + 40 + 0 + 20 + 0) / 5)
+    # Due by 1 March 2023: 4.1.1 (completed) and 4.1.2 (not): one of two done, one overdue.
+    assert (numbers.due, numbers.completed_of_due, totals.overdue) == (2, 1, 1)
+    assert [row.measure.number for row in numbers.overdue_rows] == ["4.1.2"]
+    assert [(s.code, s.counts.total) for s in numbers.sections] == [("4.1", 3), ("4.2", 2)]
+    assert [(value, counts.total) for value, _label, counts in numbers.by_pillar] == [
+        ("prevention", 3),
+        ("protection", 2),
+    ]
+    by_agency = {line.agency.code: (line.counts.total, line.leads) for line in numbers.by_agency}
+    assert by_agency == {"MLSPP": (2, 2), "MOJ": (3, 3), "CLEAN-WORLD": (1, 0)}
+
+
+def test_narrative_is_the_latest_approved_update_never_a_draft(plan):
+    numbers = report_numbers(Scope(kind="edition", edition=plan.edition), today=TODAY)
+    rows = {row.measure.number: row for row in numbers.rows}
+    assert rows["4.1.1"].narrative == "Law adopted by the Milli Məclis."
+    assert rows["4.1.1"].narrative_period == "2022 H2"
+    assert rows["4.2.2"].narrative == "" and rows["4.2.2"].status == Status.NOT_STARTED
+
+
+def test_series_carries_each_measure_forward_across_periods(plan):
+    numbers = report_numbers(Scope(kind="edition", edition=plan.edition), today=TODAY)
+    assert [(p.label, p.average_progress, p.completed, p.reported) for p in numbers.series] == [
+        ("2021 H2", 10, 0, 1),  # 4.1.1 at 50% of five measures
+        ("2022 H2", 32, 1, 3),
+    ]
+
+
+def test_a_past_period_shows_the_state_then(plan):
+    scope = Scope(kind="edition", edition=plan.edition, period=plan.periods["2021 H2"])
+    numbers = report_numbers(scope, today=TODAY)
+    rows = {row.measure.number: row for row in numbers.rows}
+    assert (rows["4.1.1"].status, rows["4.1.1"].progress) == (Status.IN_PROGRESS, 50)
+    assert rows["4.1.1"].narrative == "Draft law sent to the Cabinet."
+    assert numbers.as_of == date(2021, 12, 31) and numbers.totals.overdue == 0
+
+
+def test_agency_scope_holds_only_that_agencys_measures(plan):
+    numbers = report_numbers(Scope(kind="agency", edition=plan.edition, agency=plan.agencies["MLSPP"]), today=TODAY)
+    assert [row.measure.number for row in numbers.rows] == ["4.1.1", "4.1.2"]
+    assert [line.agency.code for line in numbers.by_agency] == ["MLSPP"]
+    ngo = report_numbers(Scope(kind="agency", edition=plan.edition, agency=plan.agencies["CLEAN-WORLD"]), today=TODAY)
+    assert [row.measure.number for row in ngo.rows] == ["4.2.1"]
+
+
+def test_overdue_and_area_scopes(plan):
+    overdue = report_numbers(Scope(kind="overdue", edition=plan.edition), today=TODAY)
+    assert [row.measure.number for row in overdue.rows] == ["4.1.2"]
+    area = report_numbers(Scope(kind="area", edition=plan.edition, area=plan.areas["4.2"]), today=TODAY)
+    assert [row.measure.number for row in area.rows] == ["4.2.1", "4.2.2"]
+
+
+def test_annual_summary_groups_by_pillar_at_the_end_of_the_year(plan):
+    numbers = report_numbers(Scope(kind="annual", edition=plan.edition, period=plan.periods["2022 H2"]), today=TODAY)
+    assert numbers.as_of == date(2022, 12, 31)
+    assert [str(s.title) for s in numbers.sections] == ["Prevention", "Protection"]
+
+
+def test_carried_over_measures_compare_both_plans(plan):
+    earlier_area = AreaFactory(
+        edition=EditionFactory(code="NAP-2014-2018", start_year=2014, end_year=2018, state="closed")
+    )
+    earlier = MeasureFactory(area=earlier_area, number="4.2", status=Status.DELAYED, progress=30)
+    later = plan.measures["4.2.1"]
+    later.continues = earlier
+    later.save()
+    numbers = report_numbers(Scope(kind="edition", edition=plan.edition), today=TODAY)
+    assert [(p.earlier.number, p.later.measure.number) for p in numbers.carried] == [("4.2", "4.2.1")]
+    comparison = {value: (before, now) for value, _label, before, now in numbers.carried_comparison}
+    assert comparison["delayed"] == (1, 1)
+    assert numbers.earlier_edition_codes == ["NAP-2014-2018"]
+
+
+def numbers_queries(edition):
+    with CaptureQueriesContext(connection) as queries:
+        numbers = report_numbers(Scope(kind="edition", edition=edition), today=TODAY)
+        # Reading everything a template reads must not cost more queries.
+        for row in numbers.rows:
+            str(row.measure.title), str(row.measure.area.title), [str(a.agency.name) for a in row.assignments]
+            assert row.measure.continues is None
+    return len(queries)
+
+
+def test_numbers_cost_four_queries_for_3_or_300_measures(db):
+    small = AreaFactory(edition=EditionFactory(code="NAP-SMALL"))
+    ReportingPeriodFactory(edition=small.edition)
+    for measure in MeasureFactory.create_batch(3, area=small):
+        MeasureAgencyFactory(measure=measure)
+    big = AreaFactory(edition=EditionFactory(code="NAP-BIG"))
+    ReportingPeriodFactory(edition=big.edition)
+    for measure in MeasureFactory.create_batch(300, area=big):
+        MeasureAgencyFactory(measure=measure)
+    # periods, measures (with area and continued measure), their agencies, approved updates
+    assert numbers_queries(small.edition) == numbers_queries(big.edition) == 4

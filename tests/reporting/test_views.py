@@ -1,0 +1,241 @@
+"""Every reporting URL × every role, the request form's limits, downloads, and fixed query counts."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from measures.models import Status
+from nap_tracker.models import User
+from reporting.models import Report
+from tests.factories import AreaFactory, EditionFactory, MeasureAgencyFactory, MeasureFactory, ReportingPeriodFactory
+from tests.reporting.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+ROLES = ["admin", "coordinator", "focal_point", "ngo", "partner", "anonymous"]
+
+
+@pytest.fixture
+def own_report(people, plan):
+    """A finished report that the partner asked for."""
+    report = Report.objects.create(edition=plan.edition, requested_by=people["partner"], state=Report.State.QUEUED)
+    report.file.save("nap-2020-2024-edition-en.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    report.state = Report.State.DONE
+    report.save()
+    return report
+
+
+def url(name, report):
+    return reverse(name, args=[report.pk]) if name == "reporting:download" else reverse(name)
+
+
+# Expected status for GET: 302 = sent to sign in. The partner asked for `own_report`: the
+# staff may download it too; the focal point and the NGO may not learn it exists.
+MATRIX = {
+    "reporting:dashboard": {
+        "admin": 200,
+        "coordinator": 200,
+        "focal_point": 200,
+        "ngo": 200,
+        "partner": 200,
+        "anonymous": 302,
+    },
+    "reporting:list": {
+        "admin": 200,
+        "coordinator": 200,
+        "focal_point": 200,
+        "ngo": 200,
+        "partner": 200,
+        "anonymous": 302,
+    },
+    "reporting:new": {
+        "admin": 200,
+        "coordinator": 200,
+        "focal_point": 200,
+        "ngo": 200,
+        "partner": 200,
+        "anonymous": 302,
+    },
+    "reporting:download": {
+        "admin": 200,
+        "coordinator": 200,
+        "focal_point": 404,
+        "ngo": 404,
+        "partner": 200,
+        "anonymous": 302,
+    },
+}
+
+
+def test_the_matrix_names_every_reporting_url():
+    from reporting.urls import urlpatterns
+
+    assert {f"reporting:{pattern.name}" for pattern in urlpatterns} == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_who_may_open_each_reporting_page(client, people, own_report, name, role):
+    if role != "anonymous":
+        client.force_login(people[role])
+    response = client.get(url(name, own_report))
+    response.close()  # a download holds its file open until closed
+    assert response.status_code == MATRIX[name][role]
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_download_serves_the_file_as_an_attachment(client, people, own_report):
+    client.force_login(people["partner"])
+    response = client.get(url("reporting:download", own_report))
+    assert b"".join(response.streaming_content) == b"%PDF-1.7 test"
+    assert 'attachment; filename="nap-2020-2024-edition-en.pdf"' in response["Content-Disposition"]
+
+
+def test_a_report_not_yet_made_cannot_be_downloaded(client, people, plan):
+    report = Report.objects.create(edition=plan.edition, requested_by=people["partner"])
+    client.force_login(people["partner"])
+    assert client.get(url("reporting:download", report)).status_code == 404
+
+
+def form_data(plan, **overrides):
+    data = {"kind": "edition", "edition": plan.edition.pk, "language": "en", "format": "pdf"}
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "partner"])
+def test_staff_and_partners_may_request_every_kind(client, people, plan, role):
+    client.force_login(people[role])
+    form = client.get(reverse("reporting:new")).context["form"]
+    assert [value for value, _label in form.fields["kind"].choices] == Report.Kind.values
+
+
+def test_focal_point_is_offered_only_its_own_agencys_report(client, people, plan):
+    client.force_login(people["focal_point"])
+    form = client.get(reverse("reporting:new")).context["form"]
+    assert [value for value, _label in form.fields["kind"].choices] == ["agency"]
+    assert list(form.fields["agency"].queryset) == [people["focal_point"].agency]
+
+
+def test_focal_point_requests_its_agencys_report_and_gets_only_its_measures(
+    client, people, plan, django_capture_on_commit_callbacks
+):
+    focal = people["focal_point"]  # of MLSPP, as in the plan
+    client.force_login(focal)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:new"), form_data(plan, kind="agency", agency=focal.agency_id))
+    assert response.status_code == 302 and response["Location"] == reverse("reporting:list")
+    report = Report.objects.get(requested_by=focal)
+    assert (report.kind, report.agency_id, report.state) == ("agency", focal.agency_id, "done")
+    with report.file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert "Amend the anti-trafficking law" in text and "Open a shelter in Ganja" not in text
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"kind": "agency", "agency": "MOJ"},  # another agency's report
+        {"kind": "edition"},  # the whole plan
+        {"kind": "overdue"},
+        {"kind": "edition", "agency": "MLSPP"},  # the own agency, but another kind
+    ],
+)
+def test_focal_point_cannot_request_another_report_by_editing_the_post(client, people, plan, tampered):
+    client.force_login(people["focal_point"])
+    data = form_data(plan, kind=tampered["kind"])
+    if "agency" in tampered:
+        data["agency"] = plan.agencies[tampered["agency"]].pk
+    response = client.post(reverse("reporting:new"), data)
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not Report.objects.exists()
+
+
+def test_ngo_cannot_request_the_ministrys_report(client, people, plan):
+    client.force_login(people["ngo"])
+    response = client.post(reverse("reporting:new"), form_data(plan, kind="agency", agency=plan.agencies["MLSPP"].pk))
+    assert "agency" in response.context["form"].errors
+    assert not Report.objects.exists()
+
+
+def test_form_says_what_is_missing_next_to_the_field(client, people, plan):
+    client.force_login(people["partner"])
+    response = client.post(reverse("reporting:new"), form_data(plan, kind="area"))
+    assert response.context["form"].errors["area"] == ["Choose the area the report covers."]
+    other = ReportingPeriodFactory(edition=EditionFactory(code="NAP-OTHER"), label="2019 H2")
+    response = client.post(reverse("reporting:new"), form_data(plan, period=other.pk))
+    assert "period" in response.context["form"].errors
+    assert not Report.objects.exists()
+
+
+def test_my_reports_refreshes_itself_only_while_one_is_being_made(client, people, plan, own_report):
+    client.force_login(people["partner"])
+    page = client.get(reverse("reporting:list")).content.decode()
+    assert "data-refresh-seconds" not in page and "Download" in page
+    Report.objects.create(edition=plan.edition, requested_by=people["partner"])
+    page = client.get(reverse("reporting:list")).content.decode()
+    assert 'data-refresh-seconds="4"' in page and "reporting/refresh.js" in page and "Waiting" in page
+
+
+def test_my_reports_lists_only_my_own(client, people, plan, own_report):
+    client.force_login(people["coordinator"])
+    assert list(client.get(reverse("reporting:list")).context["page"]) == []
+
+
+def test_my_reports_runs_the_same_queries_for_3_or_30_reports(client, people, plan):
+    client.force_login(people["partner"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("reporting:list")).status_code == 200
+        return len(captured)
+
+    Report.objects.bulk_create([Report(edition=plan.edition, requested_by=people["partner"]) for _ in range(3)])
+    few = queries()
+    Report.objects.bulk_create([Report(edition=plan.edition, requested_by=people["partner"]) for _ in range(27)])
+    # session, user, the user's agency (header), count, the page of reports with their plan, period, agency, area
+    assert queries() == few == 5
+
+
+def dashboard_queries(client, code):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("reporting:dashboard"), {"edition": code})
+    assert response.status_code == 200
+    return len(captured), response
+
+
+def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
+    client.force_login(people["partner"])
+    for code, count in [("NAP-SMALL", 3), ("NAP-BIG", 300)]:
+        area = AreaFactory(edition=EditionFactory(code=code))
+        ReportingPeriodFactory(edition=area.edition)
+        for measure in MeasureFactory.create_batch(count, area=area, status=Status.DELAYED):
+            MeasureAgencyFactory(measure=measure)
+    small, _ = dashboard_queries(client, "NAP-SMALL")
+    big, response = dashboard_queries(client, "NAP-BIG")
+    assert response.context["numbers"].totals.total == 300
+    # session, user, the user's agency (header), the plans, then the four of reporting.numbers
+    assert small == big == 8
+
+
+def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):
+    client.force_login(people["partner"])
+    response = client.get(reverse("reporting:dashboard"))
+    page = response.content.decode()
+    numbers = response.context["numbers"]
+    assert numbers.totals.total == 5
+    assert "Train labour inspectors" in page  # overdue today
+    assert page.count("<svg") == 4  # the ring, by pillar, across periods, by area
+    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in page or "file:///etc/passwd" not in page
+
+
+def test_everyone_signed_in_sees_the_demo_dashboard(client, demo):
+    for username in ["admin", "coordinator", "focal", "ngo", "partner"]:
+        client.force_login(User.objects.get(username=username))
+        response = client.get(reverse("reporting:dashboard"))
+        assert response.status_code == 200
+        assert response.context["edition"].code == "NAP-2020-2024"
+        assert response.context["numbers"].totals.total == 42
+        assert response.context["numbers"].carried

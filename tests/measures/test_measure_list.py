@@ -1,0 +1,98 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from measures.models import Measure, MeasureAgency
+from nap_tracker.models import Agency, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partner(client, demo):
+    client.force_login(User.objects.get(username="partner"))
+    return client
+
+
+def numbers(client, query=""):
+    response = client.get(reverse("measure_list") + query)
+    assert response.status_code == 200
+    return [(m.edition.code, m.number) for m in response.context["page"].object_list]
+
+
+def all_numbers(client, query=""):
+    """Every page of a filtered list."""
+    page, found = 1, []
+    while True:
+        response = client.get(reverse("measure_list") + query + ("&" if query else "?") + f"page={page}")
+        found += [(m.edition.code, m.number) for m in response.context["page"].object_list]
+        if not response.context["page"].has_next():
+            return found
+        page += 1
+
+
+def test_filter_by_agency_and_its_part(partner):
+    clean_world = Agency.objects.get(code="CLEAN-WORLD")
+    found = all_numbers(partner, f"?agency={clean_world.pk}&part=partner")
+    expected = MeasureAgency.objects.filter(agency=clean_world, part="partner").values_list(
+        "measure__edition__code", "measure__number"
+    )
+    assert sorted(found) == sorted(expected) and found
+    assert all_numbers(partner, f"?agency={clean_world.pk}&part=executing") == []
+
+
+def test_filter_overdue_and_deadline_year(partner):
+    found = all_numbers(partner, "?overdue=true&deadline_year=2023")
+    assert found
+    for code, number in found:
+        measure = Measure.objects.get(edition__code=code, number=number)
+        assert measure.deadline.year == 2023 and measure.status != "completed"
+
+
+def test_free_text_finds_a_number_or_words_in_any_language(partner):
+    assert numbers(partner, "?q=4.1.1&edition=")[0] == ("NAP-2020-2024", "4.1.1")
+    assert ("NAP-2020-2024", "4.1.1") in all_numbers(partner, "?q=Konvensiyas")
+    assert ("NAP-2014-2018", "4.3") in all_numbers(partner, "?q=152 hotline")
+
+
+def test_official_or_illustrative(partner):
+    official = all_numbers(partner, "?wording=official")
+    assert ("NAP-2020-2024", "4.1.1") in official
+    assert all(not Measure.objects.get(edition__code=c, number=n).is_illustrative for c, n in official)
+
+
+def test_sorting_by_progress(partner):
+    found = all_numbers(partner, "?sort=-progress")
+    progress = [Measure.objects.get(edition__code=c, number=n).progress for c, n in found]
+    assert progress == sorted(progress, reverse=True)
+
+
+def test_plan_order_reads_numbers_as_people_do(partner):
+    edition = Measure.objects.get(edition__code="NAP-2020-2024", number="4.2.10").edition_id
+    found = [n for _, n in all_numbers(partner, f"?edition={edition}")]
+    assert found.index("4.2.9") + 1 == found.index("4.2.10")
+
+
+def test_pages_of_25_with_links_that_keep_the_filters(partner):
+    response = partner.get(reverse("measure_list") + "?wording=illustrative")
+    assert len(response.context["page"].object_list) == 25
+    assert "?wording=illustrative&amp;page=2" in response.content.decode()
+
+
+def test_a_bad_filter_value_is_explained(partner):
+    response = partner.get(reverse("measure_list") + "?deadline_year=twenty")
+    assert "Enter a number." in response.content.decode()
+
+
+def test_csv_holds_the_filtered_list(partner):
+    clean_world = Agency.objects.get(code="CLEAN-WORLD")
+    response = partner.get(reverse("measure_csv") + f"?agency={clean_world.pk}&part=partner")
+    assert response["Content-Disposition"] == 'attachment; filename="nap-measures.csv"'
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["Action plan", "Number", "Measure"]
+    expected = MeasureAgency.objects.filter(agency=clean_world, part="partner").count()
+    assert len(rows) - 1 == expected
+    assert all("Clean World" in row[5] for row in rows[1:])

@@ -15,11 +15,16 @@ help:
 	@echo "make lint   – ruff check"
 	@echo "make clean  – remove the virtual environment and local data"
 
-$(VENV)/.created:
+$(VENV)/.created: .env
 	@PYTHON=$(PYTHON) scripts/system-deps run
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@touch $@
+
+# Local development settings for manage.py in this checkout; never used by a server.
+.env:
+	@printf '# Local development only (written by make). Servers take their settings from the environment.\nDEBUG=true\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env for local development (DEBUG on)."
 
 $(VENV)/.installed-run: pyproject.toml $(VENV)/.created
 	$(PY) -m pip install --quiet -e .

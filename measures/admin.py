@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,6 +24,7 @@ from measures.models import (
     ReportingPeriod,
     StatusUpdate,
 )
+from measures.services import measure_refresh_status
 from nap_tracker.permissions import may_import_measures
 
 TRANSLATED = _("In Azerbaijani and Russian")
@@ -348,10 +350,19 @@ class StatusUpdateAdmin(SimpleHistoryAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at", "version"]}),
     ]
 
+    @transaction.atomic
     def save_model(self, request, obj, form, change):
         if change:
             obj.version += 1
         super().save_model(request, obj, form, change)
+        # A correction made here must reach the measure as an approval in the pages would.
+        measure_refresh_status(measure_id=obj.measure_id)
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        measure_id = obj.measure_id
+        super().delete_model(request, obj)
+        measure_refresh_status(measure_id=measure_id)
 
 
 @admin.register(Evidence)

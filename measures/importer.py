@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from measures.models import Area, Edition, Measure, MeasureAgency, Pillar
 from nap_tracker.models import Agency
+from nap_tracker.spreadsheets import safe_cell, unsafe_cell
 
 CONTENT_LANGUAGES = ("en", "az", "ru")
 MAX_ROWS = 5000
@@ -523,7 +524,8 @@ def _cell_text(value) -> str:
         value = int(value)
     if hasattr(value, "isoformat"):
         value = value.isoformat()[:10]
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    # An export writes text that looks like a formula with a leading apostrophe; read it back as written.
+    return unsafe_cell(str(value).replace("\r\n", "\n").replace("\r", "\n").strip())
 
 
 def _size_label(size: int) -> str:
@@ -1343,7 +1345,10 @@ def _workbook(rows: list[list[str]], *, with_help: bool):
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        sheet.append(row)
+        sheet.append([safe_cell(value) for value in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
     for index, column in enumerate(COLUMNS, start=1):
         width = 12 if column.concept in ("number", "pillar") else 40 if column.concept == "title" else 28
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -1394,7 +1399,7 @@ def export_edition(*, edition: Edition, file_format: str = "xlsx") -> ExportFile
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([column.header for column in COLUMNS])
-        writer.writerows(rows)
+        writer.writerows([safe_cell(value) for value in row] for row in rows)
         # With a byte-order mark, Excel opens UTF-8 correctly.
         return ExportFile(f"{edition.code}-measures.csv", "text/csv", ("\ufeff" + buffer.getvalue()).encode("utf-8"))
     return ExportFile(f"{edition.code}-measures.xlsx", XLSX_CONTENT_TYPE, _workbook(rows, with_help=True))

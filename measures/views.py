@@ -17,8 +17,19 @@ from measures.filters import MeasureFilter
 from measures.forms import BulkApproveForm, ReviewForm, StatusUpdateForm
 from measures.models import Edition, Evidence, MeasureAgency, StatusUpdate
 from nap_tracker import permissions
+from nap_tracker.spreadsheets import safe_cell
 
 PAGE_SIZE = 25
+
+
+class SafeWriter:
+    """A CSV writer whose text cells cannot run as formulas in a spreadsheet program."""
+
+    def __init__(self, stream):
+        self.writer = csv.writer(stream)
+
+    def writerow(self, row):
+        self.writer.writerow([safe_cell(value) for value in row])
 
 
 # --- Home -------------------------------------------------------------------------------
@@ -77,7 +88,7 @@ def measure_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="nap-measures.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         [
             _("Action plan"),

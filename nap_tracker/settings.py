@@ -207,6 +207,4 @@ REPORT_TASK_TIME_LIMIT = env_int("REPORT_TASK_TIME_LIMIT", 300)
 REPORT_TASK_SOFT_TIME_LIMIT = env_int("REPORT_TASK_SOFT_TIME_LIMIT", 270)
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3)
 REPORT_QUEUED_RESEND_AFTER = env_int("REPORT_QUEUED_RESEND_AFTER", 900)
-CELERY_BEAT_SCHEDULE = {
-    "requeue-stuck-reports": {"task": "reporting.tasks.requeue_stuck_reports", "schedule": 300.0},
-}
+CELERY_BEAT_SCHEDULE["requeue-stuck-reports"] = {"task": "reporting.tasks.requeue_stuck_reports", "schedule": 300.0}

@@ -201,12 +201,13 @@ class ReportNumbers:
 
 
 def _annual_period(scope: Scope, periods: list, today: date):
-    """The last period of the year the annual summary covers (the period's year, or the last year that ended)."""
+    """The last period of the year the annual summary covers: the chosen period's year, or the last year
+    whose periods have all ended."""
     if scope.period:
         year = scope.period.end.year
     else:
-        ended = [p for p in periods if p.end < today]
-        year = ended[-1].end.year if ended else today.year
+        ended_years = {p.end.year for p in periods if p.end < today} - {p.end.year for p in periods if p.end >= today}
+        year = max(ended_years) if ended_years else today.year
     in_year = [p for p in periods if p.end.year == year]
     return in_year[-1] if in_year else scope.period
 
@@ -220,7 +221,8 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
     periods = list(ReportingPeriod.objects.filter(edition=edition).order_by("start"))
     as_of_period = _annual_period(scope, periods, today) if scope.kind == "annual" else scope.period
     current = as_of_period is None
-    as_of = today if current else as_of_period.end
+    # A report is never dated in the future: for a period still running, measures are judged as of today.
+    as_of = today if current else min(as_of_period.end, today)
 
     # Query 2: the measures in scope with their area and the measure they continue;
     # Query 3: every measure's agencies (prefetched).
@@ -315,7 +317,8 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
                 line = agencies[assignment.agency_id] = AgencyLine(agency=assignment.agency)
             line.counts.add(row)
             line.leads += assignment.is_lead
-        if measure.deadline and measure.deadline <= as_of:
+        # "Due" and "overdue" share one rule: the deadline has passed (see measures.models.overdue_condition).
+        if measure.deadline and measure.deadline < as_of:
             due += 1
             completed_of_due += row.status == Status.COMPLETED
         if measure.continues_id:

@@ -23,6 +23,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from measures.models import Status
+from nap_tracker.spreadsheets import safe_cell
 from reporting import charts
 from reporting.numbers import ReportNumbers
 
@@ -202,19 +203,12 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
     return header, body
 
 
-def _safe_cell(value):
-    """Text that a spreadsheet would take for a formula is written with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def render_csv(numbers: ReportNumbers) -> RenderedReport:
     header, body = measure_table(numbers)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows([_safe_cell(cell) for cell in line] for line in body)
+    writer.writerows([safe_cell(cell) for cell in line] for line in body)
     # The byte-order mark lets spreadsheet programs recognise UTF-8 (ə, ş, ğ…).
     return RenderedReport(
         report_filename(numbers, "csv"), "text/csv; charset=utf-8", out.getvalue().encode("utf-8-sig")
@@ -238,7 +232,7 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
             cell.font = bold
             cell.fill = head_fill
         for line in rows:
-            ws.append([_safe_cell(v) if isinstance(v, str) else v for v in line])
+            ws.append([safe_cell(v) if isinstance(v, str) else v for v in line])
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with

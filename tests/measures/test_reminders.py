@@ -177,8 +177,13 @@ def test_the_beat_schedule_names_real_tasks(settings):
     from nap_tracker.celery import app
 
     app.loader.import_default_modules()
-    for entry in settings.CELERY_BEAT_SCHEDULE.values():
-        assert entry["task"] in app.tasks
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled == {
+        "measures.tasks.send_reporting_reminders",
+        "measures.tasks.send_review_digest",
+        "reporting.tasks.requeue_stuck_reports",
+    }
+    assert scheduled <= set(app.tasks)
 
 
 def test_the_deliveries_list_in_the_admin(client, period):

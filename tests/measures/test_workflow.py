@@ -311,3 +311,28 @@ def test_media_is_not_served_at_any_url(client, demo):
     evidence = Evidence.objects.first()
     response = login(client, "focal").get("/media/" + evidence.file.name)
     assert response.status_code == 404
+
+
+def test_an_update_corrected_in_the_admin_reaches_the_measure(client, demo):
+    update = StatusUpdate.objects.filter(state="submitted", period__label="2024 H2", agency__code="MLSPP").get()
+    measure = update.measure
+    client.force_login(User.objects.get(username="admin"))
+    url = reverse("admin:measures_statusupdate_change", args=[update.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {"state": "approved", "status": "delayed", "progress": 35, "reviewer": User.objects.get(username="admin").pk}
+    )
+    data.update(
+        {
+            "evidence-TOTAL_FORMS": 0,
+            "evidence-INITIAL_FORMS": 0,
+            "evidence-MIN_NUM_FORMS": 0,
+            "evidence-MAX_NUM_FORMS": 1000,
+        }
+    )
+    data = {k: v for k, v in data.items() if v is not None}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    measure.refresh_from_db()
+    assert (measure.status, measure.progress) == ("delayed", 35)

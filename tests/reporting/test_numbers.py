@@ -115,3 +115,30 @@ def test_numbers_cost_four_queries_for_3_or_300_measures(db):
         MeasureAgencyFactory(measure=measure)
     # periods, measures (with area and continued measure), their agencies, approved updates
     assert numbers_queries(small.edition) == numbers_queries(big.edition) == 4
+
+
+@pytest.mark.django_db
+def test_a_report_for_a_running_period_judges_deadlines_as_of_today(demo):
+    from datetime import date
+
+    from measures.models import Edition, ReportingPeriod
+    from reporting.numbers import Scope, report_numbers
+
+    edition = Edition.objects.get(code="NAP-2020-2024")
+    running = ReportingPeriod.objects.get(edition=edition, label="2024 H2")
+    numbers = report_numbers(Scope(kind="edition", edition=edition, period=running), today=date(2024, 8, 1))
+    late = [row.measure.number for row in numbers.overdue_rows if row.measure.deadline >= date(2024, 8, 1)]
+    assert late == [], "measures whose deadline has not come yet are not overdue"
+
+
+@pytest.mark.django_db
+def test_the_annual_summary_covers_the_last_year_that_has_ended(demo):
+    from datetime import date
+
+    from measures.models import Edition
+    from reporting.numbers import Scope, report_numbers
+
+    edition = Edition.objects.get(code="NAP-2020-2024")
+    numbers = report_numbers(Scope(kind="annual", edition=edition), today=date(2021, 8, 1))
+    assert all(row.measure.deadline < date(2021, 8, 1) for row in numbers.overdue_rows)
+    assert numbers.as_of <= date(2021, 8, 1)

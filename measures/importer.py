@@ -631,7 +631,7 @@ class AgencyIndex:
         self.by_key: dict[str, set[int]] = defaultdict(set)
         self.display: dict[str, str] = {}
         self.agencies: dict[int, Agency] = {}
-        for agency in Agency.objects.all():
+        for agency in Agency.objects.filter(active=True):
             self.agencies[agency.pk] = agency
             for text in (agency.code, agency.name_en, agency.name_az, agency.name_ru):
                 if text and text.strip():

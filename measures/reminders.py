@@ -114,6 +114,7 @@ def reporting_digests(*, period: ReportingPeriod, kind: str) -> list[Digest]:
     people = User.objects.filter(
         role__in=list(PARTS_FOR_ROLE),
         agency_id__in=list(owed),
+        agency__active=True,
         is_active=True,
         receives_digests=True,
     ).exclude(email="")

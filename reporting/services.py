@@ -8,10 +8,12 @@ any transaction.
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from measures.models import Area, Edition, ReportingPeriod
@@ -104,9 +106,16 @@ def report_enqueue_on_commit(report_id: int):
     transaction.on_commit(lambda: generate_report.delay(report_id))
 
 
-def report_claim(report_id: int) -> bool:
-    """Move a queued report to running. False when someone else has it (or it is finished)."""
-    claimed = Report.objects.filter(pk=report_id, state=Report.State.QUEUED).update(
+def report_claim(report_id: int, *, max_attempts: int | None = None) -> bool:
+    """Move a queued report to running. False when someone else has it, it is finished, or it has had
+    all its attempts (it is then marked failed, whichever message or sweep delivered it)."""
+    max_attempts = max_attempts or settings.REPORT_MAX_ATTEMPTS
+    Report.objects.filter(pk=report_id, state=Report.State.QUEUED, attempts__gte=max_attempts).update(
+        state=Report.State.FAILED,
+        error="The report could not be prepared after several attempts.",
+        finished_at=timezone.now(),
+    )
+    claimed = Report.objects.filter(pk=report_id, state=Report.State.QUEUED, attempts__lt=max_attempts).update(
         state=Report.State.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, error=""
     )
     return claimed == 1
@@ -166,8 +175,10 @@ def reports_requeue_stuck(*, running_for: timedelta, queued_for: timedelta, max_
     )
     requeued = list(Report.objects.filter(stuck, attempts__lt=max_attempts).values_list("pk", flat=True))
     Report.objects.filter(pk__in=requeued, state=Report.State.RUNNING).update(state=Report.State.QUEUED)
+    # Waiting since the last attempt (a report handed back for a retry) or since it was asked for.
     resend = list(
-        Report.objects.filter(state=Report.State.QUEUED, created_at__lt=now - queued_for)
+        Report.objects.annotate(waiting_since=Coalesce("started_at", "created_at"))
+        .filter(state=Report.State.QUEUED, waiting_since__lt=now - queued_for)
         .exclude(pk__in=requeued)
         .values_list("pk", flat=True)
     )

@@ -173,3 +173,15 @@ def test_a_finished_run_that_lost_its_claim_leaves_no_file(plan, partner, tmp_pa
     assert services.report_store(report, rendered) is False
     report.refresh_from_db()
     assert report.file.name == ""
+
+
+@pytest.mark.django_db
+def test_a_report_out_of_attempts_is_not_claimed_again_but_failed(settings, plan, people):
+    from reporting.models import Report
+    from reporting.services import report_claim
+
+    settings.REPORT_MAX_ATTEMPTS = 2
+    report = Report.objects.create(edition=plan.edition, requested_by=people["partner"], attempts=2)
+    assert report_claim(report.pk) is False
+    report.refresh_from_db()
+    assert report.state == Report.State.FAILED and "several attempts" in report.error

@@ -185,27 +185,36 @@ def update_withdraw(*, update_id: int, user, expected_version: int | None = None
     return update
 
 
-@transaction.atomic
-def update_approve(*, update_id: int, reviewer, expected_version: int | None = None, note: str = "") -> StatusUpdate:
-    """Approve a submitted update; the measure's status and progress become those of its latest approved update."""
+def _review(*, update_id: int, reviewer, expected_version: int | None, decision: str, note: str) -> StatusUpdate:
+    """Record the coordinator's decision on a submitted update, which its own author may not take."""
     update = _locked(update_id, expected_version)
     if update.state != State.SUBMITTED:
-        raise UpdateError(
+        message = (
             _("Only a submitted update can be approved; this one is %(state)s.")
-            % {"state": update.get_state_display().lower()}
+            if decision == State.APPROVED
+            else _("Only a submitted update can be returned; this one is %(state)s.")
         )
+        raise UpdateError(message % {"state": update.get_state_display().lower()})
     if update.author_id == reviewer.pk:
         raise UpdateError(_("You wrote this update, so someone else in the coordinator's office must review it."))
-    now = timezone.now()
-    update.state = State.APPROVED
+    update.state = decision
     update.reviewer = reviewer
-    update.reviewed_at = now
+    update.reviewed_at = timezone.now()
     update.review_note = note
     update.version += 1
     update.save()
-    measure_refresh_status(measure_id=update.measure_id, changed_at=now)
+    if decision == State.APPROVED:
+        measure_refresh_status(measure_id=update.measure_id, changed_at=update.reviewed_at)
     transaction.on_commit(lambda: notifications.update_reviewed(update.pk))
     return update
+
+
+@transaction.atomic
+def update_approve(*, update_id: int, reviewer, expected_version: int | None = None, note: str = "") -> StatusUpdate:
+    """Approve a submitted update; the measure's status and progress become those of its latest approved update."""
+    return _review(
+        update_id=update_id, reviewer=reviewer, expected_version=expected_version, decision=State.APPROVED, note=note
+    )
 
 
 @transaction.atomic
@@ -213,22 +222,13 @@ def update_return(*, update_id: int, reviewer, note: str, expected_version: int 
     """Return a submitted update to its agency with a note saying what to change."""
     if not note.strip():
         raise UpdateError(_("Write a note that tells the agency what to change."), field="note")
-    update = _locked(update_id, expected_version)
-    if update.state != State.SUBMITTED:
-        raise UpdateError(
-            _("Only a submitted update can be returned; this one is %(state)s.")
-            % {"state": update.get_state_display().lower()}
-        )
-    if update.author_id == reviewer.pk:
-        raise UpdateError(_("You wrote this update, so someone else in the coordinator's office must review it."))
-    update.state = State.RETURNED
-    update.reviewer = reviewer
-    update.reviewed_at = timezone.now()
-    update.review_note = note.strip()
-    update.version += 1
-    update.save()
-    transaction.on_commit(lambda: notifications.update_reviewed(update.pk))
-    return update
+    return _review(
+        update_id=update_id,
+        reviewer=reviewer,
+        expected_version=expected_version,
+        decision=State.RETURNED,
+        note=note.strip(),
+    )
 
 
 def measure_refresh_status(*, measure_id: int, changed_at=None):

@@ -19,7 +19,8 @@ COPY measures ./measures
 COPY reporting ./reporting
 RUN pip install .
 COPY . .
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build-only python manage.py compilemessages \
+ && SECRET_KEY=build-only python manage.py collectstatic --noinput \
  && mkdir -p /data/media && chown -R nap:nap /data
 
 USER nap

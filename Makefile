@@ -7,7 +7,7 @@ PORT ?= 8000
 # The embedded defaults: SQLite under var/, tasks in-process, e-mail to the console.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL DEBUG=true
 
-.PHONY: run test lint format migrate demo worker clean help
+.PHONY: run test messages lint format migrate demo worker clean help
 
 help:
 	@echo "make run    – set up and serve the demo on http://$(HOST):$(PORT) (SQLite, tasks in-process)"
@@ -35,14 +35,18 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.created
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# The translations (.po) are compiled to .mo here, not committed: see docs/decisions.md.
+messages: $(VENV)/.installed-run
+	$(EMBEDDED) $(PY) manage.py compilemessages --ignore .venv --ignore var
+
+run: $(VENV)/.installed-run messages
 	$(EMBEDDED) $(PY) manage.py migrate --noinput
 	$(EMBEDDED) $(PY) manage.py load_demo --if-empty
 	@echo ""
 	@echo "NAP Tracker is starting on http://$(HOST):$(PORT)/ — press Ctrl+C to stop."
 	$(EMBEDDED) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test messages
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -43,10 +43,10 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
+    from report_bench import build_plan
 
     from measures.models import MeasureAgency, StatusUpdate
     from nap_tracker.models import User
-    from report_bench import build_plan
 
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)

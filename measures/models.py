@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from nap_tracker.i18n import Translated
@@ -39,9 +40,10 @@ class Edition(models.Model):
     """One national action plan, e.g. NAP 2020–2024."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
-        CLOSED = "closed", _("Closed")
+        # A plan's draft and an update's draft are different words in Russian (проект / черновик).
+        DRAFT = "draft", pgettext_lazy("action plan state", "Draft")
+        ACTIVE = "active", pgettext_lazy("action plan state", "Active")
+        CLOSED = "closed", pgettext_lazy("action plan state", "Closed")
 
     code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("For example NAP-2020-2024."))
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from measures.models import StatusUpdate
 from nap_tracker.models import User
@@ -17,7 +17,7 @@ def _language(person) -> str:
 def _send(person, template: str, context: dict):
     if not person.email:
         return
-    with translation.override(_language(person)):
+    with translation.override(_language(person)), timezone.override(person.zone):
         context = {**context, "person": person, "site_url": settings.SITE_URL}
         subject = " ".join(render_to_string(f"measures/email/{template}_subject.txt", context).split())
         body = render_to_string(f"measures/email/{template}.txt", context)

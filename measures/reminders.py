@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -178,7 +178,7 @@ def person_language(person: User) -> str:
 
 def render_digest(digest: Digest) -> EmailMultiAlternatives:
     """The e-mail, plain text and HTML, in the person's language."""
-    with translation.override(person_language(digest.person)):
+    with translation.override(person_language(digest.person)), timezone.override(digest.person.zone):
         context = {
             "person": digest.person,
             "digest": digest,

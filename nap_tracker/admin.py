@@ -31,7 +31,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["agency"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["first_name", "last_name", "email", "language", "receives_digests"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "email", "language", "time_zone", "receives_digests"]}),
         (_("Role"), {"fields": ["role", "agency", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]

@@ -1,10 +1,21 @@
+import zoneinfo
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from nap_tracker.i18n import Translated
+
+
+def validate_time_zone(value: str):
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(zone)s” is not a time zone. Write it as Region/City, e.g. Asia/Baku."), params={"zone": value}
+        )
 
 
 class Agency(models.Model):
@@ -78,6 +89,13 @@ class User(AbstractUser):
         blank=True,
         choices=[("en", "English"), ("az", "Azərbaycanca"), ("ru", "Русский")],
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Times are shown in this zone. Leave empty for the site’s time zone."),
+    )
     receives_digests = models.BooleanField(
         _("receives e-mail digests"),
         default=True,
@@ -106,3 +124,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The time zone this person reads times in: their own choice, else the site's."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)

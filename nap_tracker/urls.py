@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from nap_tracker import views
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -19,7 +21,9 @@ urlpatterns = [
     path(
         "accounts/password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/settings/", views.account_settings, name="account_settings"),
+    # Django's set_language, saving a signed-in person's choice with their account.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("reports/", include("reporting.urls")),
     path("", include("measures.urls")),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, Edition, ReportingPeriod
@@ -112,6 +113,11 @@ class Report(models.Model):
             errors["area"] = _("Choose an area of the same action plan.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def error_message(self) -> str:
+        """The error in the reader's language where it is one of ours (stored in English); else as recorded."""
+        return gettext(self.error) if self.error else ""
 
     @property
     def is_pending(self) -> bool:

@@ -248,7 +248,7 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
         [
             [_("Action plan"), str(numbers.edition.title)],
             [_("Report"), report_title(numbers)],
-            [_("State as of"), _date(numbers.as_of)],
+            [_("State as of"), formats.date_format(numbers.as_of, "SHORT_DATE_FORMAT")],
             [_("Generated"), formats.date_format(generated_at, "DATETIME_FORMAT")],
             [_("Measures"), totals.total],
             [_("Average progress %"), totals.average_progress],

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from measures.models import Area, Edition, ReportingPeriod
 from nap_tracker import permissions
@@ -60,13 +62,13 @@ def report_render(
 
 def _check_parameters(*, kind, edition, period, agency, area):
     if kind == Report.Kind.AGENCY and agency is None:
-        raise ReportError("Choose the agency whose measures the report covers.")
+        raise ReportError(_("Choose the agency whose measures the report covers."))
     if kind == Report.Kind.AREA and area is None:
-        raise ReportError("Choose the area the report covers.")
+        raise ReportError(_("Choose the area the report covers."))
     if period is not None and period.edition_id != edition.pk:
-        raise ReportError("Choose a reporting period of the same action plan.")
+        raise ReportError(_("Choose a reporting period of the same action plan."))
     if area is not None and area.edition_id != edition.pk:
-        raise ReportError("Choose an area of the same action plan.")
+        raise ReportError(_("Choose an area of the same action plan."))
 
 
 def report_request(
@@ -82,7 +84,7 @@ def report_request(
 ) -> Report:
     """Record a request and queue its rendering once the request is committed."""
     if not permissions.may_request_report(user, kind=kind, agency_id=agency.pk if agency else None):
-        raise ReportNotAllowed("You may not request this report.")
+        raise ReportNotAllowed(_("You may not request this report."))
     _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area)
     with transaction.atomic():
         report = Report.objects.create(
@@ -150,7 +152,9 @@ def report_store(report: Report, rendered: RenderedReport) -> bool:
 def report_fail(report_id: int, error: str) -> bool:
     return bool(
         Report.objects.filter(pk=report_id, state=Report.State.RUNNING).update(
-            state=Report.State.FAILED, error=error[:ERROR_TEXT_LIMIT] or "Unknown error", finished_at=timezone.now()
+            state=Report.State.FAILED,
+            error=error[:ERROR_TEXT_LIMIT] or gettext_noop("Unknown error"),
+            finished_at=timezone.now(),
         )
     )
 
@@ -170,7 +174,8 @@ def reports_requeue_stuck(*, running_for: timedelta, queued_for: timedelta, max_
     stuck = Q(state=Report.State.RUNNING, started_at__lt=now - running_for)
     failed = Report.objects.filter(stuck, attempts__gte=max_attempts).update(
         state=Report.State.FAILED,
-        error="The report took too long to prepare and was given up after several attempts.",
+        # Stored in English; Report.error_message translates it for whoever reads it.
+        error=gettext_noop("The report took too long to prepare and was given up after several attempts."),
         finished_at=now,
     )
     requeued = list(Report.objects.filter(stuck, attempts__lt=max_attempts).values_list("pk", flat=True))

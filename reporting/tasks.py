@@ -7,6 +7,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext_noop
 
 from reporting import services
 from reporting.models import Report
@@ -47,7 +48,7 @@ def generate_report(self, report_id: int) -> str:
         services.report_fail(report_id, f"Gave up after {MAX_RETRIES + 1} attempts: {error}")
         return "failed"
     except SoftTimeLimitExceeded:
-        services.report_fail(report_id, "The report took too long to prepare.")
+        services.report_fail(report_id, gettext_noop("The report took too long to prepare."))
         return "failed"
     except Exception as error:
         logger.exception("Report %s failed", report_id)

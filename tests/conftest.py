@@ -48,3 +48,14 @@ def demo(db, settings):
 def media_root(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never into the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """`make test` compiles the catalogues; a bare `pytest` gets them compiled here when they are stale."""
+    from pathlib import Path
+
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            call_command("compilemessages", locale=[po.parent.parent.name], verbosity=0)

@@ -168,6 +168,7 @@ MATRIX = {
     "reset link": ("password_reset_confirm", "reset_token", "get", everyone(OK, anonymous=OK)),
     "password reset done": ("password_reset_complete", None, "get", everyone(OK, anonymous=OK)),
     "change language": ("set_language", None, "post", everyone(FOUND, anonymous=FOUND)),
+    "my settings": ("account_settings", None, "get", everyone(OK)),
 }
 
 # URL names served by Django's admin are tested in tests/test_admin.py.

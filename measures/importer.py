@@ -990,6 +990,21 @@ class _Context:
         return outcome
 
     def _add_area(self, code, title, language, pillar_text, row, outcome):
+        if (
+            len(code) > Area._meta.get_field("code").max_length
+            or len(title) > Area._meta.get_field("title_en").max_length
+        ):
+            outcome.problems.append(
+                Problem(
+                    _(
+                        "the area “%(code)s” has a number longer than 20 characters or a title longer than 300 — shorten it."
+                    )
+                    % {"code": code[:30]},
+                    row,
+                    self.label("area"),
+                )
+            )
+            return
         pillar, given = Pillar.COORDINATION, False
         if pillar_text:
             pillar = PILLAR_WORDS.get(normalize(pillar_text))

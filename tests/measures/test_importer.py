@@ -515,3 +515,14 @@ def test_a_heading_covers_only_the_measures_numbered_under_it(plan):
     ]
     preview = preview_of(plan, xlsx(rows))
     assert [(row.number, row.area) for row in preview.rows] == [("4.2", "4.2"), ("4.2.1", "4.2"), ("4.1.1", "4.1")]
+
+
+def test_an_area_title_too_long_for_the_plan_is_an_error_not_a_crash(plan):
+    rows = [
+        OFFICIAL_HEADER,
+        ["4.9 " + "Awareness and prevention " * 15, None, None, None],
+        ["4.9.1", "A", "CABMIN", "2021"],
+    ]
+    preview = preview_of(plan, xlsx(rows))
+    assert not preview.is_valid
+    assert any("longer than 300" in str(problem) for problem in preview.problems)

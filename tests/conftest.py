@@ -59,3 +59,13 @@ def compiled_translations():
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             call_command("compilemessages", locale=[po.parent.parent.name], verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_language_and_time_zone():
+    """A test that switches language or time zone (a request through the middleware does) leaves no trace."""
+    yield
+    from django.utils import timezone, translation
+
+    translation.deactivate()
+    timezone.deactivate()

@@ -1029,3 +1029,63 @@ TITLES_AZ = {
 AREA_TITLES_AZ = {
     ("NAP-2020-2024", "4.1"): "Hüquqi bazanın və institusional mexanizmlərin təkmilləşdirilməsi",
 }
+
+# Azerbaijani wording of the illustrative measures and areas of the 2020–2024 plan. Like the
+# English, it is example wording (the measures stay marked illustrative), written so that a
+# reader in Azerbaijani meets the plan in their language.
+TITLES_AZ.update(
+    {
+        ("NAP-2020-2024", number): title
+        for number, title in {
+            "4.1.4": "QHT-lərin idarə etdiyi qurbanlara dəstək mərkəzlərinin statusu və maliyyələşdirilməsi ilə bağlı təkliflərin hazırlanması",
+            "4.1.5": "Göndərmə mexanizmində dövlət orqanları arasında qurbanlar barədə məlumat mübadiləsi qaydasının müəyyən edilməsi",
+            "4.1.6": "Özəl məşğulluq agentliklərinin lisenziyalaşdırılması qaydalarının beynəlxalq əmək standartlarına uyğunlaşdırılması",
+            "4.1.7": "Qurbanların məcburən törətdikləri hüquqpozmalara görə cəzalandırılmaması ilə bağlı təkliflərin hazırlanması",
+            "4.1.8": "İnsan alveri qurbanlarına yardım mərkəzinin imkanlarının gücləndirilməsi",
+            "4.1.9": "İnsan alveri qurbanları üçün Milli Göndərmə Mexanizmi qaydalarının təkmilləşdirilməsi",
+            "4.2.1": "Regionlarda qadınlar və uşaqlar arasında insan alveri barədə maarifləndirmə tədbirlərinin keçirilməsi",
+            "4.2.2": "Mədəniyyət müəssisələri və kitabxanalar üçün insan alveri barədə tədris və maarifləndirici materialların hazırlanması",
+            "4.2.3": "Mədəni tədbirlər vasitəsilə cəmiyyətdə məcburi əməyə qarşı dözümsüzlüyün formalaşdırılması",
+            "4.2.4": "Uşaqların cinsi istismarını əks etdirən onlayn materialların bloklanması üçün tədbirlər görülməsi",
+            "4.2.5": "İnsan alverinə qarşı sosial reklamların və qısametrajlı filmlərin hazırlanması və yayımlanması",
+            "4.2.6": "152 qaynar xətti barədə gənclər və əmək miqrantları arasında məlumatlılığın artırılması",
+            "4.2.7": "Xaricə işləməyə gedən vətəndaşların qanuni məşğulluq yolları barədə məlumatlandırılması",
+            "4.2.8": "İnsan alverinin qarşısının alınması mövzusunun gənclər mərkəzlərinin proqramlarına daxil edilməsi",
+            "4.2.9": "Risk qrupuna aid uşaqların müəyyən edilməsi üzrə müəllimlər üçün təlimlərin keçirilməsi",
+            "4.2.10": "Kənd təsərrüfatı və tikinti sahələrində məcburi əməyə qarşı yoxlamaların aparılması",
+            "4.3.1": "Müəyyən edilmiş qurbanların sığınacaq, tibbi, psixoloji və hüquqi yardımla təmin edilməsi",
+            "4.3.2": "İnsan alverinin qurbanı olmuş uşaqlar üçün böhran mərkəzinin yaradılması",
+            "4.3.3": "Qurbanlara peşə təhsili verilməsi və onların işlə təmin olunmasına köməklik göstərilməsi",
+            "4.3.4": "Xaricdən qayıdan qurbanlara dəstək göstərilməsi",
+            "4.3.5": "Cinayət prosesi zamanı qurbanlara dövlət hesabına hüquqi yardım göstərilməsi",
+            "4.3.6": "Sığınacaq axtaran şəxslər və miqrantlar arasında insan alveri qurbanlarının müəyyən edilməsi",
+            "4.3.7": "Qurbanlara müavinətlərin ödənilməsi və onların reinteqrasiyasına dəstək",
+            "4.3.8": "Qurbanların tibbi müayinəsi və psixoloji reabilitasiyası",
+            "4.4.1": "İnsan alveri və məcburi əmək hallarının araşdırılması və təqsirkarların məsuliyyətə cəlb edilməsi",
+            "4.4.2": "Qurbanların onlayn cəlb edilməsi hallarının araşdırılması üçün ixtisaslaşmış bölmələrin yaradılması",
+            "4.4.3": "Hakimlər, prokurorlar və müstəntiqlər üçün qurban yönümlü yanaşma üzrə təlimlərin keçirilməsi",
+            "4.4.4": "İnsan alverindən əldə edilən gəlirlərin aşkarlanması üçün maliyyə araşdırmalarından istifadə",
+            "4.4.5": "Sərhəd-buraxılış məntəqələrində qurbanların müəyyən edilməsi üzrə sərhədçilərin və gömrük əməkdaşlarının təlimi",
+            "4.4.6": "Uşaqlara həssas dinləmələr vasitəsilə məhkəmədə uşaq qurbanların və şahidlərin müdafiəsi",
+            "4.5.1": "İnsan alverinə qarşı birgə layihələr üzrə IOM və ICMPD ilə əməkdaşlıq",
+            "4.5.2": "GRETA-nın tövsiyələrinin icrası barədə hesabatın hazırlanması",
+            "4.5.3": "Təyinat ölkələri ilə readmissiya və əməkdaşlıq sazişlərinin bağlanması",
+            "4.5.4": "Digər dövlətlərin hüquq-mühafizə orqanları ilə birgə araşdırmalarda iştirak",
+            "4.5.5": "Dövlət qrantları vasitəsilə qurbanlara yardım üzrə QHT layihələrinin dəstəklənməsi",
+            "4.6.1": "İnsan alverinə qarşı mübarizə üzrə Milli Koordinatorun illik hesabatının hazırlanması",
+            "4.6.2": "Qurbanlar və cinayət işləri üzrə vahid məlumat bazasının aparılması",
+            "4.6.3": "Fəaliyyət planının müstəqil qiymətləndirilməsinin aparılması",
+            "4.6.4": "İnsan alveri barədə məlumatlılıq üzrə onlayn ictimai sorğunun keçirilməsi",
+        }.items()
+    }
+)
+
+AREA_TITLES_AZ.update(
+    {
+        ("NAP-2020-2024", "4.2"): "Qarşısının alınması və ictimai maarifləndirmə",
+        ("NAP-2020-2024", "4.3"): "Qurbanların müəyyən edilməsi, müdafiəsi və onlara yardım",
+        ("NAP-2020-2024", "4.4"): "Araşdırma və cinayət təqibi",
+        ("NAP-2020-2024", "4.5"): "Beynəlxalq əməkdaşlıq və tərəfdaşlıq",
+        ("NAP-2020-2024", "4.6"): "Monitorinq, qiymətləndirmə və hesabatlılıq",
+    }
+)

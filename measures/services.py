@@ -65,8 +65,9 @@ def _check_content(measure: Measure, data: UpdateData):
         )
 
 
-def _attach(update: StatusUpdate, files: list[CheckedFile], user) -> list[Evidence]:
-    attached = []
+def _attach_and_notify(update: StatusUpdate, files: list[CheckedFile], user, *, submit: bool, attached: list[Evidence]):
+    """Store the new evidence (collected in `attached`, so a failure can delete what was written) and,
+    for a submission, tell the coordinators once the transaction commits."""
     for checked in files:
         attached.append(
             Evidence.objects.create(
@@ -79,7 +80,8 @@ def _attach(update: StatusUpdate, files: list[CheckedFile], user) -> list[Eviden
                 uploaded_by=user,
             )
         )
-    return attached
+    if submit:
+        transaction.on_commit(lambda: notifications.update_submitted(update.pk))
 
 
 def _discard_files(evidence: list[Evidence]):
@@ -113,9 +115,7 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
                 state=State.SUBMITTED if submit else State.DRAFT,
                 submitted_at=timezone.now() if submit else None,
             )
-            attached = _attach(update, files, user)
-            if submit:
-                transaction.on_commit(lambda: notifications.update_submitted(update.pk))
+            _attach_and_notify(update, files, user, submit=submit, attached=attached)
     except Exception:
         _discard_files(attached)
         raise
@@ -129,9 +129,7 @@ def update_save(
     attached: list[Evidence] = []
     try:
         with transaction.atomic():
-            update = StatusUpdate.objects.select_for_update().select_related("measure__edition").get(pk=update_id)
-            if update.version != expected_version:
-                raise StaleVersion(update)
+            update = _locked(update_id, expected_version)
             if update.state not in (State.DRAFT, State.RETURNED):
                 raise UpdateError(_("This update has been submitted and can no longer be edited. Withdraw it first."))
             _check_content(update.measure, data)
@@ -156,9 +154,7 @@ def update_save(
                 update.state = State.SUBMITTED
                 update.submitted_at = timezone.now()
             update.save()
-            attached = _attach(update, files, user)
-            if submit:
-                transaction.on_commit(lambda: notifications.update_submitted(update.pk))
+            _attach_and_notify(update, files, user, submit=submit, attached=attached)
     except Exception:
         _discard_files(attached)
         raise

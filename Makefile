@@ -7,7 +7,7 @@ PORT ?= 8000
 # The embedded defaults: SQLite under var/, tasks in-process, e-mail to the console.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL DEBUG=true
 
-.PHONY: run test messages lint format migrate demo worker clean help
+.PHONY: run test messages lint format migrate demo worker beat clean help
 
 help:
 	@echo "make run    – set up and serve the demo on http://$(HOST):$(PORT) (SQLite, tasks in-process)"
@@ -60,8 +60,12 @@ format: $(VENV)/.installed-test
 demo: $(VENV)/.installed-run
 	$(EMBEDDED) $(PY) manage.py load_demo --reset
 
+# One worker for both queues: reminders and e-mail ("default") and reports ("reports").
 worker: $(VENV)/.installed-run
-	$(PY) -m celery -A nap_tracker worker --loglevel=INFO
+	$(PY) -m celery -A nap_tracker worker --queues=default,reports --loglevel=INFO
+
+beat: $(VENV)/.installed-run
+	$(PY) -m celery -A nap_tracker beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) var *.egg-info

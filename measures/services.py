@@ -81,7 +81,8 @@ def _attach_and_notify(update: StatusUpdate, files: list[CheckedFile], user, *, 
             )
         )
     if submit:
-        transaction.on_commit(lambda: notifications.update_submitted(update.pk))
+        # robust: an e-mail server that is down is logged, never turned into an error for the person.
+        transaction.on_commit(lambda: notifications.update_submitted(update.pk), robust=True)
 
 
 def _discard_files(evidence: list[Evidence]):
@@ -201,7 +202,7 @@ def _review(*, update_id: int, reviewer, expected_version: int | None, decision:
     update.save()
     if decision == State.APPROVED:
         measure_refresh_status(measure_id=update.measure_id, changed_at=update.reviewed_at)
-    transaction.on_commit(lambda: notifications.update_reviewed(update.pk))
+    transaction.on_commit(lambda: notifications.update_reviewed(update.pk), robust=True)
     return update
 
 

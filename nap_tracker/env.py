@@ -50,3 +50,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_admins(name: str) -> list[tuple[str, str]]:
+    """People to e-mail about server errors: "Ana Aliyeva <ana@example.gov.az>, ops@example.gov.az"."""
+    people = []
+    for item in env_list(name):
+        if "<" in item and item.endswith(">"):
+            person, address = item[:-1].split("<", 1)
+            person, address = person.strip(), address.strip()
+        else:
+            person, address = item, item
+        if "@" not in address or " " in address:
+            raise ImproperlyConfigured(
+                f"{name} must list e-mail addresses, like: Name <name@example.org>; got {item!r}."
+            )
+        people.append((person or address, address))
+    return people

@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from nap_tracker.env import env_bool, env_int, env_list, env_str
+from nap_tracker.env import env_admins, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("NAP_VAR_DIR", str(BASE_DIR / "var")))
@@ -47,7 +47,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz and /readyz before any host check, HTTPS redirect or session, so the
+    # container's own health check (http://127.0.0.1:8000/healthz) is never refused or redirected.
+    "nap_tracker.health.HealthCheckMiddleware",
+    # A request id for every request, and one log line per request (see LOGGING).
+    "nap_tracker.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files served by the application itself, compressed, with far-future cache headers.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,9 +89,20 @@ TEMPLATES = [
 # Database: DATABASE_URL, or a SQLite file under var/ (the embedded default).
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'nap_tracker.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            # A kept connection is checked before each request reuses it, so the application recovers
+            # by itself after PostgreSQL restarts, without restarting gunicorn.
+            conn_health_checks=True,
+        )
+    }
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be understood: {error}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when the database cannot be reached, rather than holding a web worker for minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The embedded default keeps its database under var/; make sure the folder exists.
@@ -129,9 +147,17 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        # Hashed names (app.3f2a….css) that can be cached for a year, plus gzip copies; `collectstatic`
+        # writes them (the image does it at build time). See docs/decisions.md, WhiteNoise.
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+if DEBUG:
+    # On a developer's machine WhiteNoise serves straight from the source folders (no collectstatic);
+    # it still expects STATIC_ROOT to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Files without a hash in their name (favicon links, admin images) may be cached for an hour.
+WHITENOISE_MAX_AGE = env_int("STATIC_MAX_AGE", 3600)
 
 # Evidence files: largest accepted upload, in bytes (default 10 MB).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
@@ -140,8 +166,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# E-mail: printed to the console unless an SMTP server is configured.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: printed to the console on a developer's machine (DEBUG), sent through SMTP otherwise.
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND", CONSOLE_EMAIL_BACKEND if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+if EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND and not DEBUG:
+    # The console is the log: a password-reset link printed there would let anyone who reads the
+    # logs take over the account.
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console with DEBUG off: e-mails (and password-reset links) would be written "
+        "to the log. Configure SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend, EMAIL_HOST…)."
+    )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -160,6 +196,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_TIMEZONE = TIME_ZONE
+# A worker started before Redis is ready keeps trying instead of exiting (and Celery 6 will ask).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task while Redis is down gives up after a few seconds, so a web request is never
+# held long; the report stays "queued" and the sweep sends it again (reporting/services.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 3,
+    # A task not acknowledged (its worker was killed) goes back to the queue after this long.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+# Reports render on a queue of their own, so a long report never holds back reminders and e-mails.
+# A worker for everything: `celery -A nap_tracker worker -Q default,reports` (make worker does).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_REPORTS_QUEUE = env_str("CELERY_REPORTS_QUEUE", "reports")
+CELERY_TASK_ROUTES = {"reporting.tasks.generate_report": {"queue": CELERY_REPORTS_QUEUE}}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -184,8 +235,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Security settings that matter once the site is served over HTTPS.
+# HTTPS. The application is meant to run behind a proxy that terminates TLS (nginx, a load
+# balancer) and sets X-Forwarded-Proto; BEHIND_HTTPS_PROXY=true makes Django believe that header —
+# set it only when such a proxy is in front, since anyone could send it otherwise.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None
+# Plain-HTTP requests are redirected to HTTPS (the health endpoints excepted, see nap_tracker/health.py).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+# Browsers remember to use HTTPS only for this many seconds (0 = off; a year once HTTPS is certain).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
@@ -195,18 +254,75 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Demo data
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "nap-demo-2026")
 
+# Logs: one line per request and per task on standard error, with the request id; as JSON when
+# LOG_FORMAT=json (for a log collector), readable text otherwise. See nap_tracker/logs.py.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "nap_tracker.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "text": {"()": "nap_tracker.logs.TextFormatter"},
+        "json": {"()": "nap_tracker.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        # A server error (500) is e-mailed to ADMINS, with the traceback, when DEBUG is off.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every layout step at INFO; its warnings (a refused URL) still show.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Our own line per request replaces Django's "Not Found: …" warnings; errors still come through.
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
+        "django.server": {"level": "WARNING"},
+        # WeasyPrint reports every layout step at INFO; its warnings (a refused URL) still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+# The worker writes through the same handlers and format as the web server.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# People who get an e-mail with the traceback of every server error: "Name <address>, …".
+ADMINS = env_admins("ADMINS")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Sentry, when SENTRY_DSN is set (pip install "nap-tracker[sentry]"; the image has it).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        raise ImproperlyConfigured(
+            'SENTRY_DSN is set but sentry-sdk is not installed: pip install "nap-tracker[sentry]".'
+        ) from None
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        # Errors only; no personal data (names, addresses, IPs) leaves the installation.
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
+
 
 # Reports: limits of one rendering, and the sweep that re-queues reports whose worker died.
 REPORT_TASK_TIME_LIMIT = env_int("REPORT_TASK_TIME_LIMIT", 300)
 REPORT_TASK_SOFT_TIME_LIMIT = env_int("REPORT_TASK_SOFT_TIME_LIMIT", 270)
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3)
 REPORT_QUEUED_RESEND_AFTER = env_int("REPORT_QUEUED_RESEND_AFTER", 900)
-CELERY_BEAT_SCHEDULE["requeue-stuck-reports"] = {"task": "reporting.tasks.requeue_stuck_reports", "schedule": 300.0}
+# A report "running" this long has lost its worker (killed, machine restarted): the sweep, every
+# REPORT_SWEEP_SECONDS, gives it back to the queue.
+REPORT_STUCK_AFTER = env_int("REPORT_STUCK_AFTER", REPORT_TASK_TIME_LIMIT + 60)
+REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["requeue-stuck-reports"] = {
+    "task": "reporting.tasks.requeue_stuck_reports",
+    "schedule": float(REPORT_SWEEP_SECONDS),
+}

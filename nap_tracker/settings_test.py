@@ -15,6 +15,10 @@ from nap_tracker.settings import REDIS_URL  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Static files come from the source folders, as on a developer's machine (the production shape, with
+# collectstatic and hashed names, is tested by tests/deployment/).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # The suite always runs tasks in-process unless a test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL_FOR_WORKER_TESTS = REDIS_URL

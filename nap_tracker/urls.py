@@ -28,3 +28,6 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("", include("measures.urls")),
 ]
+
+# Never touches the database: a database outage answers 503 with a page that says to wait a moment.
+handler500 = "nap_tracker.errors.server_error"

@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from measures.models import Area, Edition, ReportingPeriod
 from nap_tracker import permissions
@@ -26,6 +28,8 @@ from reporting.numbers import Scope, report_numbers
 from reporting.rendering import RenderedReport, render_csv, render_pdf, render_xlsx
 
 logger = logging.getLogger(__name__)
+# What publishing a task raises when Redis is down or unreachable.
+BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, TimeoutError)
 ERROR_TEXT_LIMIT = 2000
 
 
@@ -102,10 +106,21 @@ def report_request(
     return report
 
 
-def report_enqueue_on_commit(report_id: int):
+def report_enqueue(report_id: int) -> bool:
+    """Send the report to the workers. When the broker cannot be reached the report stays queued —
+    nothing is lost: the sweep (`reports_requeue_stuck`) sends it again once Redis is back."""
     from reporting.tasks import generate_report
 
-    transaction.on_commit(lambda: generate_report.delay(report_id))
+    try:
+        generate_report.delay(report_id)
+    except BROKER_ERRORS as error:
+        logger.warning("Report %s stays queued: the task broker cannot be reached (%s)", report_id, error)
+        return False
+    return True
+
+
+def report_enqueue_on_commit(report_id: int):
+    transaction.on_commit(lambda: report_enqueue(report_id))
 
 
 def report_claim(report_id: int, *, max_attempts: int | None = None) -> bool:
@@ -187,10 +202,8 @@ def reports_requeue_stuck(*, running_for: timedelta, queued_for: timedelta, max_
         .exclude(pk__in=requeued)
         .values_list("pk", flat=True)
     )
-    from reporting.tasks import generate_report
-
     for report_id in [*requeued, *resend]:
-        generate_report.delay(report_id)
+        report_enqueue(report_id)
     if failed or requeued or resend:
         logger.warning("Reports: %s re-queued, %s sent again, %s given up", len(requeued), len(resend), failed)
     return {"requeued": requeued, "resent": resend, "failed": failed}

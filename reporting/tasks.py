@@ -60,7 +60,7 @@ def generate_report(self, report_id: int) -> str:
 @shared_task
 def requeue_stuck_reports() -> dict:
     return services.reports_requeue_stuck(
-        running_for=timedelta(seconds=settings.REPORT_TASK_TIME_LIMIT + 60),
+        running_for=timedelta(seconds=settings.REPORT_STUCK_AFTER),
         queued_for=timedelta(seconds=settings.REPORT_QUEUED_RESEND_AFTER),
         max_attempts=settings.REPORT_MAX_ATTEMPTS,
     )

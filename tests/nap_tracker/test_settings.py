@@ -77,3 +77,106 @@ def test_env_int_refuses_words(monkeypatch):
 def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
     monkeypatch.setenv("ALLOWED_HOSTS", "nap.example.gov.az, ,localhost,")
     assert env_list("ALLOWED_HOSTS") == ["nap.example.gov.az", "localhost"]
+
+
+# --- The production example --------------------------------------------------------------
+
+
+def production_example(tmp_path, **overrides) -> dict:
+    """The environment an administrator gets by filling in .env.example: its values, a real secret."""
+    env = {k: v for k, v in os.environ.items() if not k.isupper() or k in {"PATH", "HOME", "LANG", "VIRTUAL_ENV"}}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            env[key] = value
+    env.update(
+        SECRET_KEY="a-long-random-production-secret-made-by-the-administrator-1234567890",
+        NAP_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="nap_tracker.settings",
+        **overrides,
+    )
+    return env
+
+
+def test_the_production_example_passes_djangos_deployment_checks(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_example(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_deployment_checks_catch_a_site_without_https(tmp_path):
+    """The check above can fail: without the HTTPS settings it does."""
+    env = production_example(tmp_path, SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout and "security.W008" in result.stderr + result.stdout
+
+
+def load_production(tmp_path, code: str, **overrides):
+    return subprocess.run(
+        [sys.executable, "-c", f"import nap_tracker.settings as s; {code}"],
+        cwd=ROOT,
+        env=production_example(tmp_path, **overrides),
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_production_example_sends_e_mail_through_smtp_and_logs_json(tmp_path):
+    result = load_production(tmp_path, "print(s.EMAIL_BACKEND, s.LOG_FORMAT, s.ADMINS, s.SECURE_PROXY_SSL_HEADER)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["django.core.mail.backends.smtp.EmailBackend", "json"]
+    assert "('NAP Tracker operations', 'nap-ops@example.gov.az')" in result.stdout
+    assert "HTTP_X_FORWARDED_PROTO" in result.stdout
+
+
+def test_e_mail_printed_to_the_log_is_refused_outside_debug(tmp_path):
+    """Password-reset links must never end up in a server's log."""
+    result = load_production(tmp_path, "pass", EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
+    assert result.returncode != 0
+    assert "password-reset links" in result.stderr
+
+
+def test_without_an_e_mail_setting_a_server_uses_smtp_and_a_developer_the_console(tmp_path):
+    server = load_production(tmp_path, "print(s.EMAIL_BACKEND)", EMAIL_BACKEND="")
+    developer = load_settings(DEBUG="true", NAP_VAR_DIR=str(tmp_path))
+    assert server.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend", server.stderr
+    assert developer.returncode == 0
+
+
+def test_an_unknown_log_format_stops_start_up(tmp_path):
+    result = load_production(tmp_path, "pass", LOG_FORMAT="xml")
+    assert result.returncode != 0 and "LOG_FORMAT must be text or json" in result.stderr
+
+
+def test_admins_are_read_as_names_and_addresses(monkeypatch):
+    from nap_tracker.env import env_admins
+
+    monkeypatch.setenv("ADMINS", "Ana Aliyeva <ana@example.gov.az>, ops@example.gov.az")
+    assert env_admins("ADMINS") == [("Ana Aliyeva", "ana@example.gov.az"), ("ops@example.gov.az", "ops@example.gov.az")]
+    monkeypatch.setenv("ADMINS", "Ana Aliyeva")
+    with pytest.raises(ImproperlyConfigured, match="ADMINS must list e-mail addresses"):
+        env_admins("ADMINS")
+
+
+def test_sentry_without_its_library_is_a_clear_error(tmp_path):
+    (tmp_path / "no-sentry").mkdir()
+    blocked = tmp_path / "no-sentry" / "sentry_sdk.py"
+    blocked.write_text("raise ImportError('sentry-sdk is not installed here')\n")
+    result = load_production(
+        tmp_path, "pass", SENTRY_DSN="https://key@sentry.example.gov.az/1", PYTHONPATH=str(tmp_path / "no-sentry")
+    )
+    assert result.returncode != 0
+    assert 'pip install "nap-tracker[sentry]"' in result.stderr

@@ -185,3 +185,31 @@ def test_a_report_out_of_attempts_is_not_claimed_again_but_failed(settings, plan
     assert report_claim(report.pk) is False
     report.refresh_from_db()
     assert report.state == Report.State.FAILED and "several attempts" in report.error
+
+
+def test_a_report_asked_for_while_the_broker_is_down_is_kept_and_the_person_sees_success(
+    plan, partner, client, caplog, django_capture_on_commit_callbacks
+):
+    """Redis unreachable: no 500, the report waits as queued, and the sweep sends it later.
+    (tests/deployment/ does the same with a real Redis stopped and started again.)"""
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    client.force_login(partner)
+    refused = BrokerDown("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+    with (
+        mock.patch.object(tasks.generate_report, "delay", side_effect=refused),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            "/reports/new/", {"kind": "edition", "edition": plan.edition.pk, "language": "en", "format": "pdf"}
+        )
+    assert response.status_code == 302
+    report = Report.objects.get(requested_by=partner)
+    assert report.state == Report.State.QUEUED
+    assert "stays queued: the task broker cannot be reached" in caplog.text
+    # Later, with the broker back, the sweep sends it again and it is made.
+    Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    result = tasks.requeue_stuck_reports.apply().get()
+    assert result["resent"] == [report.pk]
+    report.refresh_from_db()
+    assert report.state == Report.State.DONE

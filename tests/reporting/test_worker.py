@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from nap_tracker import logs
 from nap_tracker.celery import app
 from reporting import services
 from reporting.models import Report
@@ -71,15 +72,21 @@ def test_a_report_is_made_by_a_real_worker_on_redis(plan, tmp_path):
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue", "task_routes")}
+    request_id = f"req-{uuid.uuid4().hex[:12]}"
+    token = logs.request_id_var.set(request_id)
     try:
         app.conf.update(
-            task_always_eager=False, broker_url=settings.CELERY_BROKER_URL_FOR_WORKER_TESTS, task_default_queue=queue
+            task_always_eager=False,
+            broker_url=settings.CELERY_BROKER_URL_FOR_WORKER_TESTS,
+            task_default_queue=queue,
+            task_routes={"reporting.tasks.generate_report": {"queue": queue}},
         )
         # The ordinary path: the request is committed, then its id goes to the broker.
         report = services.report_request(
             user=partner, kind="agency", agency=plan.agencies["MOJ"], edition=plan.edition, language="az", format="pdf"
         )
+        logs.request_id_var.reset(token)
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             report.refresh_from_db()
@@ -100,6 +107,9 @@ def test_a_report_is_made_by_a_real_worker_on_redis(plan, tmp_path):
     )
     assert report.attempts == 1 and report.started_at and report.finished_at
     assert "generate_report" in output and "succeeded" in output
+    # The worker's line for the task carries the id of the request that asked for it.
+    task_lines = [line for line in output.splitlines() if "nap_tracker.task" in line]
+    assert any(request_id in line and "reporting.tasks.generate_report" in line for line in task_lines), output
     with report.file.open("rb") as handle:
         text = pdf_text(handle.read())
     assert "Gəncədə sığınacaq açılması" in text and "Ədliyyə Nazirliyi" in text

@@ -1,0 +1,30 @@
+"""The server-error page. It never touches the database: it is what people see when the database
+itself is the trouble.
+
+Django calls `handler500` inside the `except` block that caught the error, so `sys.exc_info()`
+still names it: an unreachable database (PostgreSQL restarting, a failover) answers 503 "try again
+in a moment" with `Retry-After`, anything else 500.
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 10
+
+
+def server_error(request, template_name=None):
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, DATABASE_OUTAGE)
+    context = {"LANGUAGE_CODE": translation.get_language() or "en", "unavailable": unavailable}
+    # A plain render: no request context, so no context processor can ask the database for the user.
+    body = render_to_string("errors/server_error.html", context)
+    response = HttpResponse(body, status=503 if unavailable else 500)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -10,6 +10,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -28,3 +29,8 @@ def server_error(request, template_name=None):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a stale page: in the site's layout and the reader's language, never Django's bare page."""
+    return render(request, "errors/csrf.html", status=403)

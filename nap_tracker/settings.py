@@ -68,6 +68,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "nap_tracker.urls"
+# A form sent from a stale page gets the site's own page, in the reader's language.
+CSRF_FAILURE_VIEW = "nap_tracker.errors.csrf_failure"
 WSGI_APPLICATION = "nap_tracker.wsgi.application"
 
 TEMPLATES = [

@@ -58,3 +58,65 @@ def test_a_server_error_is_mailed_to_the_admins(client, failing_preferences, set
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["ops@example.gov.az"]
     assert "ValueError at /measures/" in mailoutbox[0].body and "Traceback" in mailoutbox[0].body
+
+
+# --- 400, 403, 404 and an expired form: the site's layout, the reader's language, a way on ----------
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_in_the_site_layout_with_a_way_on(client, people):
+    client.force_login(people["partner"])
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "We could not find this page" in page
+    assert 'class="main-nav"' in page  # the navigation is there
+    assert 'href="/measures/"' in page and 'href="/"' in page
+
+
+@pytest.mark.django_db
+def test_a_missing_page_speaks_the_readers_language(client, people):
+    people["partner"].language = "az"
+    people["partner"].save()
+    client.force_login(people["partner"])
+    page = client.get("/no-such-page/").content.decode()
+    assert '<html lang="az">' in page
+    assert "We could not find this page" not in page
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_offered_the_sign_in(client):
+    page = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<html lang="ru">' in page and 'href="/accounts/login/"' in page
+
+
+@pytest.mark.django_db
+def test_a_refused_action_says_nothing_was_changed(client, people):
+    """The partner may see the review queue's URL exists, but may not review: 403 in the layout."""
+    client.force_login(people["partner"])
+    response = client.get("/review/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Your account cannot do this" in page and "Nothing was changed" in page
+    assert 'class="main-nav"' in page
+
+
+@pytest.mark.django_db
+def test_a_bad_request_page_is_in_the_layout(client, settings):
+    settings.ALLOWED_HOSTS = ["nap.example.gov.az"]
+    response = client.get("/accounts/login/", HTTP_HOST="attacker.example.com")
+    assert response.status_code == 400
+    assert "The request could not be understood" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_expired_form_is_explained_in_the_readers_language(people):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people["focal_point"])
+    response = browser.post("/accounts/settings/", {"language": "az"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Your form could not be sent" in page and "Nothing was saved" in page
+    assert 'class="main-nav"' in page

@@ -13,9 +13,26 @@ from django.utils.translation import gettext as _
 
 from measures import notifications
 from measures.evidence import CheckedFile
-from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate
+from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate, UpdateEvent
 
 State = StatusUpdate.State
+Event = UpdateEvent.Kind
+
+
+def snapshot(update: StatusUpdate) -> dict:
+    """What the update says now: kept with a return, to show the reviewer what changed since."""
+    return {
+        "status": update.status,
+        "progress": update.progress,
+        "narrative": update.narrative,
+        "figures": update.figures,
+        "period": update.period.label,
+        "files": sorted(update.evidence.values_list("original_name", flat=True)),
+    }
+
+
+def record_event(update: StatusUpdate, kind: str, *, actor=None, text: str = "", snapshot: dict | None = None):
+    return UpdateEvent.objects.create(update=update, kind=kind, actor=actor, text=text, snapshot=snapshot or {})
 
 
 class UpdateError(Exception):
@@ -117,6 +134,8 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
                 submitted_at=timezone.now() if submit else None,
             )
             _attach_and_notify(update, files, user, submit=submit, attached=attached)
+            if submit:
+                record_event(update, Event.SUBMITTED, actor=user)
     except Exception:
         _discard_files(attached)
         raise
@@ -151,11 +170,16 @@ def update_save(
             update.narrative = data.narrative
             update.figures = data.figures
             update.version += 1
+            was_returned = update.state == State.RETURNED
             if submit:
                 update.state = State.SUBMITTED
                 update.submitted_at = timezone.now()
+                # A new round of review: the earlier decision stays in the thread, not on the update.
+                update.reviewer, update.reviewed_at, update.review_note = None, None, ""
             update.save()
             _attach_and_notify(update, files, user, submit=submit, attached=attached)
+            if submit:
+                record_event(update, Event.RESUBMITTED if was_returned else Event.SUBMITTED, actor=user)
     except Exception:
         _discard_files(attached)
         raise
@@ -179,6 +203,7 @@ def update_withdraw(*, update_id: int, user, expected_version: int | None = None
     update.submitted_at = None
     update.version += 1
     update.save()
+    record_event(update, Event.WITHDRAWN, actor=user)
     return update
 
 
@@ -200,6 +225,10 @@ def _review(*, update_id: int, reviewer, expected_version: int | None, decision:
     update.review_note = note
     update.version += 1
     update.save()
+    if decision == State.APPROVED:
+        record_event(update, Event.APPROVED, actor=reviewer, text=note)
+    else:
+        record_event(update, Event.RETURNED, actor=reviewer, text=note, snapshot=snapshot(update))
     if decision == State.APPROVED:
         measure_refresh_status(measure_id=update.measure_id, changed_at=update.reviewed_at)
     transaction.on_commit(lambda: notifications.update_reviewed(update.pk), robust=True)
@@ -242,3 +271,25 @@ def measure_refresh_status(*, measure_id: int, changed_at=None):
         measure.status, measure.progress = status, progress
         measure.status_changed_at = changed_at or timezone.now()
         measure.save(update_fields=["status", "progress", "status_changed_at"])
+
+
+COMMENT_MAX_LENGTH = 4000
+
+
+@transaction.atomic
+def update_comment(*, update_id: int, user, text: str) -> UpdateEvent:
+    """A question, an answer or a request for a document, added to the update's thread without changing
+    its state; the other side is told by e-mail. Permission: `permissions.may_comment_update`."""
+    text = text.strip()
+    if not text:
+        raise UpdateError(_("Write your comment before you send it."), field="text")
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise UpdateError(
+            _("A comment can be at most %(limit)s characters long.") % {"limit": COMMENT_MAX_LENGTH}, field="text"
+        )
+    update = StatusUpdate.objects.select_for_update().get(pk=update_id)
+    if update.state == State.APPROVED:
+        raise UpdateError(_("This update is approved: its record is closed to new comments."))
+    event = record_event(update, Event.COMMENT, actor=user, text=text)
+    transaction.on_commit(lambda: notifications.update_commented(event.pk), robust=True)
+    return event

@@ -8,11 +8,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from measures import selectors, services
+from measures import selectors, services, thread
 from measures.filters import MeasureFilter
 from measures.forms import BulkApproveForm, ReviewForm, StatusUpdateForm
 from measures.models import Edition, Evidence, MeasureAgency, StatusUpdate
@@ -137,6 +138,7 @@ def measure_detail(request, pk):
         update.may_edit = permissions.may_edit_update(user, update)
         update.may_withdraw = permissions.may_withdraw_update(user, update)
         update.may_review = permissions.may_review_update(user, update)
+        update.may_comment = permissions.may_comment_update(user, update)
     return render(
         request,
         "measures/measure_detail.html",
@@ -160,7 +162,9 @@ def _update_or_404(request, pk) -> StatusUpdate:
         StatusUpdate.objects.select_related(
             "measure__edition", "measure__area", "agency", "period", "author", "reviewer"
         ).prefetch_related(
-            "evidence", Prefetch("measure__assignments", queryset=MeasureAgency.objects.select_related("agency"))
+            "evidence",
+            Prefetch("measure__assignments", queryset=MeasureAgency.objects.select_related("agency")),
+            selectors.thread_prefetch(),
         ),
         pk=pk,
     )
@@ -173,7 +177,13 @@ def _render_update_form(request, form, measure, update=None, conflict=None, stat
     return render(
         request,
         "measures/update_form.html",
-        {"form": form, "measure": measure, "update": update, "conflict": conflict},
+        {
+            "form": form,
+            "measure": measure,
+            "update": update,
+            "conflict": conflict,
+            "may_comment": update is not None and permissions.may_comment_update(request.user, update),
+        },
         status=status,
     )
 
@@ -315,7 +325,13 @@ def update_review(request, pk):
     return render(
         request,
         "measures/update_review.html",
-        {"update": update, "form": form, "may_review": permissions.may_review_update(user, update)},
+        {
+            "update": update,
+            "form": form,
+            "may_review": permissions.may_review_update(user, update),
+            "may_comment": permissions.may_comment_update(user, update),
+            "changes": thread.changes_since_return(update, list(update.events.all())),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -382,3 +398,23 @@ def public_summary(request, code):
         "measures/public_summary.html",
         {"edition": edition, "summary": summary, "areas": selectors.progress_by_area([edition])[edition.pk]},
     )
+
+
+@login_required
+@require_POST
+def update_comment(request, pk):
+    """Add a comment to an update's thread; back to the page it was written on."""
+    update = _update_or_404(request, pk)
+    user = request.user
+    if not permissions.may_comment_update(user, update):
+        permissions.refuse(user, visible=True)
+    try:
+        services.update_comment(update_id=update.pk, user=user, text=request.POST.get("text", ""))
+    except services.UpdateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your comment is added to the update's record; the other side is told."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("measure_detail", args=[update.measure_id])
+    return redirect(back.split("#")[0] + f"#thread-{update.pk}")

@@ -142,3 +142,12 @@ def refuse(user, *, visible: bool):
     if visible:
         raise PermissionDenied
     raise Http404
+
+
+def may_comment_update(user, update) -> bool:
+    """The coordinator's office and the update's own agency talk in its thread until it is approved."""
+    if not user.is_authenticated or update.state == "approved":
+        return False
+    if is_staff_role(user):
+        return True
+    return user.role in REPORTING_ROLES and update.agency_id == user.agency_id

@@ -143,6 +143,20 @@ MATRIX = {
             "anonymous": LOGIN,
         },
     ),
+    "comment on own agency's submitted update": (
+        "update_comment",
+        "mlspp_submitted",
+        "post",
+        {
+            "admin": FOUND,
+            "coordinator": FOUND,
+            "focal_point": FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "comment on an approved update": ("update_comment", "approved_update", "post", everyone(FORBIDDEN)),
     "review queue": ("review_queue", None, "get", staff_only()),
     "approve from the queue": ("review_queue", None, "post", staff_only() | {"admin": FOUND, "coordinator": FOUND}),
     "evidence of an approved update": ("evidence_download", "approved_evidence", "get", everyone(OK)),
@@ -224,6 +238,8 @@ def post_data(name, objects):
         return {"updates": [objects["other_submitted"].pk]}
     if name == "update_review":
         return {"action": "approve", "note": "", "version": objects["other_submitted"].version}
+    if name == "update_comment":
+        return {"text": "Could you attach the attendance lists?"}
     if name == "set_language":
         return {"language": "az", "next": "/"}
     return {}

@@ -1,0 +1,171 @@
+"""The record of every update: one thread of steps and comments, what changed since a return, who approved."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from measures.models import Measure, ReportingPeriod, StatusUpdate, UpdateEvent
+from nap_tracker.models import User
+from tests.measures.test_workflow import create, form_data, login, pdf
+
+pytestmark = pytest.mark.django_db
+Kind = UpdateEvent.Kind
+
+
+@pytest.fixture
+def measure(demo):
+    """Measure 4.3.3: the Ministry of Labour is an executing body and has no update for 2024 H2 yet."""
+    return Measure.objects.get(edition__code="NAP-2020-2024", number="4.3.3")
+
+
+@pytest.fixture
+def period(measure):
+    return ReportingPeriod.objects.get(edition=measure.edition, label="2024 H2")
+
+
+def kinds(update):
+    return [event.kind for event in update.events.order_by("created_at", "pk")]
+
+
+def submitted_update(client, measure, period, **overrides):
+    create(login(client, "focal"), measure, form_data(period, **overrides))
+    return StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+
+
+def review(client, update, action, note=""):
+    login(client, "coordinator")
+    update.refresh_from_db()
+    return client.post(
+        reverse("update_review", args=[update.pk]), {"action": action, "note": note, "version": update.version}
+    )
+
+
+def test_the_exchange_is_kept_from_submission_to_approval(client, measure, period, django_capture_on_commit_callbacks):
+    update = submitted_update(client, measure, period)
+    assert kinds(update) == [Kind.SUBMITTED]
+
+    review(client, update, "return", note="Please give the number of women among the 24.")
+    update.refresh_from_db()
+    assert update.state == "returned"
+
+    focal = login(client, "focal")
+    focal.post(
+        reverse("update_edit", args=[update.pk]),
+        form_data(period, version=update.version, narrative="Vocational courses for 24 victims (17 women)."),
+    )
+    update.refresh_from_db()
+    assert update.state == "submitted"
+    # The new round of review starts clean on the update; the earlier decision lives on in the thread.
+    assert (update.reviewer, update.reviewed_at, update.review_note) == (None, None, "")
+    returned = update.events.get(kind=Kind.RETURNED)
+    assert returned.text == "Please give the number of women among the 24."
+    assert returned.actor.username == "coordinator"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review(client, update, "approve")
+    assert kinds(update) == [Kind.SUBMITTED, Kind.RETURNED, Kind.RESUBMITTED, Kind.APPROVED]
+    approved = update.events.get(kind=Kind.APPROVED)
+    assert approved.actor.username == "coordinator"
+
+
+def test_withdrawing_is_a_step_of_the_record(client, measure, period):
+    update = submitted_update(client, measure, period)
+    login(client, "focal").post(reverse("update_withdraw", args=[update.pk]))
+    assert kinds(update) == [Kind.SUBMITTED, Kind.WITHDRAWN]
+
+
+def test_the_coordinator_asks_a_question_and_the_agency_answers_without_changing_the_state(
+    client, measure, period, django_capture_on_commit_callbacks
+):
+    update = submitted_update(client, measure, period)
+    mail.outbox.clear()
+    login(client, "coordinator")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("update_comment", args=[update.pk]),
+            {"text": "Could you attach the attendance lists?", "next": reverse("update_review", args=[update.pk])},
+        )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("update_review", args=[update.pk]) + f"#thread-{update.pk}"
+    assert [m.to for m in mail.outbox] == [[update.author.email]]
+    assert "Could you attach the attendance lists?" in mail.outbox[0].body
+
+    mail.outbox.clear()
+    login(client, "focal")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("update_comment", args=[update.pk]), {"text": "Yes — they will follow tomorrow."})
+    update.refresh_from_db()
+    assert update.state == "submitted"
+    assert [e.text for e in update.events.filter(kind=Kind.COMMENT)] == [
+        "Could you attach the attendance lists?",
+        "Yes — they will follow tomorrow.",
+    ]
+    coordinators = set(User.objects.filter(role="coordinator").exclude(email="").values_list("email", flat=True))
+    assert coordinators and {m.to[0] for m in mail.outbox} == coordinators
+
+
+def test_an_empty_comment_is_refused_with_a_message(client, measure, period):
+    update = submitted_update(client, measure, period)
+    response = login(client, "coordinator").post(
+        reverse("update_comment", args=[update.pk]), {"text": "   "}, follow=True
+    )
+    assert "Write your comment before you send it." in response.content.decode()
+    assert not update.events.filter(kind=Kind.COMMENT).exists()
+
+
+def test_an_approved_update_is_closed_to_comments(client, measure, period):
+    update = submitted_update(client, measure, period)
+    review(client, update, "approve")
+    response = login(client, "focal").post(reverse("update_comment", args=[update.pk]), {"text": "One more thing"})
+    assert response.status_code == 403
+    assert not update.events.filter(kind=Kind.COMMENT).exists()
+
+
+@pytest.mark.parametrize(("username", "status"), [("partner", 404), ("ngo", 404)])
+def test_people_outside_the_exchange_cannot_comment(client, measure, period, username, status):
+    update = submitted_update(client, measure, period)
+    response = login(client, username).post(reverse("update_comment", args=[update.pk]), {"text": "Hello"})
+    assert response.status_code == status
+    assert not update.events.filter(kind=Kind.COMMENT).exists()
+
+
+def test_the_record_cannot_be_changed_or_deleted(client, measure, period):
+    update = submitted_update(client, measure, period)
+    event = update.events.get()
+    event.text = "rewritten"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+    assert update.events.get().text == ""
+
+
+def test_the_reviewer_sees_what_changed_since_the_return(client, measure, period):
+    update = submitted_update(client, measure, period, progress=60)
+    review(client, update, "return", note="Say how many found jobs.")
+    update.refresh_from_db()
+    login(client, "focal").post(
+        reverse("update_edit", args=[update.pk]),
+        {
+            **form_data(period, version=update.version, progress=70),
+            "narrative": "Vocational courses for 24 victims in Baku and Ganja; 11 found jobs.",
+            "files": [pdf("jobs.pdf")],
+        },
+    )
+    response = login(client, "coordinator").get(reverse("update_review", args=[update.pk]))
+    page = response.content.decode()
+    assert "What the agency changed since the update was returned" in page
+    assert "<del>60 %</del> → <ins>70 %</ins>" in page
+    assert "<del>9</del><ins>11</ins>" in page  # the narrative, word by word
+    assert "<ins>jobs.pdf</ins>" in page
+    assert "Say how many found jobs." in page  # the whole thread is there
+
+
+def test_the_measure_page_shows_who_approved_and_the_thread(client, measure, period):
+    update = submitted_update(client, measure, period)
+    review(client, update, "approve", note="Thank you, complete.")
+    page = login(client, "partner").get(reverse("measure_detail", args=[measure.pk])).content.decode()
+    coordinator = update.events.get(kind=Kind.APPROVED).actor
+    assert f"Approved by {coordinator.get_full_name() or coordinator.username}" in page
+    assert "Show the record of this update" in page and "Thank you, complete." in page
+    assert 'name="text"' not in page  # a partner reads the record, never writes in it

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from measures import selectors, services, thread
 from measures.filters import MeasureFilter
 from measures.forms import BulkApproveForm, ReviewForm, StatusUpdateForm
-from measures.models import Edition, Evidence, MeasureAgency, StatusUpdate
+from measures.models import Edition, Evidence, MeasureAgency, ReportingPeriod, StatusUpdate
 from nap_tracker import permissions
 from nap_tracker.spreadsheets import safe_cell
 
@@ -148,6 +148,8 @@ def measure_detail(request, pk):
             "in_work": in_work,
             "history": selectors.measure_history(measure),
             "may_add_update": permissions.may_add_update(user, measure, measure.edition),
+            # The agency's draft or returned update, if it has one: the page leads there, not to a new one.
+            "open_update": next((u for u in in_work if u.may_edit), None),
             "may_report": permissions.may_report_on(user, measure),
             "today": timezone.localdate(),
         },
@@ -197,6 +199,15 @@ def update_create(request, pk):
     if not permissions.may_add_update(user, measure, measure.edition):
         messages.error(request, _("This action plan is closed: updates can no longer be added."))
         return redirect("measure_detail", pk=measure.pk)
+    existing = _open_update_for(user, measure)
+    if request.method == "GET" and existing is not None:
+        # One update per agency and period: continue the one in work rather than start a duplicate.
+        messages.info(
+            request,
+            _("Your agency already has an update in work on this measure for %(period)s: continue it here.")
+            % {"period": existing.period.label},
+        )
+        return redirect("update_edit", pk=existing.pk)
     submitting = request.POST.get("action") == "submit"
     form = StatusUpdateForm(
         request.POST or None,
@@ -211,11 +222,39 @@ def update_create(request, pk):
                 measure=measure, user=user, data=form.update_data(), files=form.cleaned_data["files"], submit=submitting
             )
         except services.UpdateError as error:
+            chosen_period = form.cleaned_data["period"]
             form.add_error(error.field, error.message)
+            duplicate = StatusUpdate.objects.filter(
+                measure=measure, agency_id=user.agency_id, period=chosen_period
+            ).first()
+            if duplicate is not None:
+                # Never a dead end: point at the update that is already there.
+                target = (
+                    reverse("update_edit", args=[duplicate.pk])
+                    if permissions.may_edit_update(user, duplicate)
+                    else reverse("measure_detail", args=[measure.pk]) + f"#update-{duplicate.pk}"
+                )
+                form.existing_update_url = target
         else:
             messages.success(request, _("Update submitted for review.") if submitting else _("Draft saved."))
             return redirect(reverse("measure_detail", args=[measure.pk]) + f"#update-{update.pk}")
     return _render_update_form(request, form, measure, status=400 if form.errors else 200)
+
+
+def _open_update_for(user, measure) -> StatusUpdate | None:
+    """The agency's draft or returned update for the period a new update would be written for (the
+    plan's latest), if there is one. One query."""
+    latest = ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by("-start").values("pk")[:1]
+    return (
+        StatusUpdate.objects.filter(
+            measure=measure,
+            agency_id=user.agency_id,
+            period_id__in=latest,
+            state__in=[StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED],
+        )
+        .select_related("period")
+        .first()
+    )
 
 
 @login_required

@@ -169,3 +169,38 @@ def test_the_measure_page_shows_who_approved_and_the_thread(client, measure, per
     assert f"Approved by {coordinator.get_full_name() or coordinator.username}" in page
     assert "Show the record of this update" in page and "Thank you, complete." in page
     assert 'name="text"' not in page  # a partner reads the record, never writes in it
+
+
+# --- Buttons that know where you are -------------------------------------------------------------
+
+
+def test_a_draft_is_continued_from_the_measure_page_not_written_twice(client, measure, period):
+    create(login(client, "focal"), measure, form_data(period, action="draft"))
+    draft = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    page = client.get(reverse("measure_detail", args=[measure.pk])).content.decode()
+    assert f'href="{reverse("update_edit", args=[draft.pk])}">Continue draft</a>' in page
+    # "Write an update" for the same period leads to the draft, with a word why.
+    response = client.get(reverse("update_create", args=[measure.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("update_edit", args=[draft.pk])
+    assert "already has an update in work on this measure for 2024 H2" in response.content.decode()
+
+
+def test_a_returned_update_is_corrected_from_the_measure_page(client, measure, period):
+    update = submitted_update(client, measure, period)
+    review(client, update, "return", note="Add the lists.")
+    page = login(client, "focal").get(reverse("measure_detail", args=[measure.pk])).content.decode()
+    assert f'href="{reverse("update_edit", args=[update.pk])}">Correct and resubmit</a>' in page
+
+
+def test_a_duplicate_for_another_period_ends_with_a_link_to_the_existing_update(client, measure, period):
+    earlier = ReportingPeriod.objects.get(edition=measure.edition, label="2024 H1")
+    existing = StatusUpdate.objects.filter(measure=measure, agency__code="MLSPP", period=earlier).first()
+    if existing is None:
+        create(login(client, "focal"), measure, form_data(earlier))
+        existing = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=earlier)
+    response = create(login(client, "focal"), measure, form_data(earlier))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Open the existing update" in page
+    assert f"#update-{existing.pk}" in page or reverse("update_edit", args=[existing.pk]) in page
+    assert StatusUpdate.objects.filter(measure=measure, agency__code="MLSPP", period=earlier).count() == 1

@@ -529,6 +529,7 @@ class UpdateEvent(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn to draft")
         APPROVED = "approved", _("Approved")
         FILE_REMOVED = "file_removed", _("File removed")
+        FILE_ERASED = "file_erased", _("File erased by an administrator")
 
     update = models.ForeignKey(
         StatusUpdate, verbose_name=_("status update"), on_delete=models.CASCADE, related_name="events"

@@ -82,9 +82,23 @@ def _check_content(measure: Measure, data: UpdateData):
         )
 
 
+def _refuse_duplicates(update: StatusUpdate, files: list[CheckedFile]):
+    """The same file twice on one update is a mistake, never a second piece of evidence."""
+    known = dict(update.evidence.values_list("sha256", "original_name"))
+    for checked in files:
+        if checked.sha256 in known:
+            raise UpdateError(
+                _("“%(name)s” is already attached to this update (as “%(existing)s”). Nothing was saved.")
+                % {"name": checked.name, "existing": known[checked.sha256]},
+                field="files",
+            )
+        known[checked.sha256] = checked.name
+
+
 def _attach_and_notify(update: StatusUpdate, files: list[CheckedFile], user, *, submit: bool, attached: list[Evidence]):
     """Store the new evidence (collected in `attached`, so a failure can delete what was written) and,
     for a submission, tell the coordinators once the transaction commits."""
+    _refuse_duplicates(update, files)
     for checked in files:
         attached.append(
             Evidence.objects.create(
@@ -292,4 +306,42 @@ def update_comment(*, update_id: int, user, text: str) -> UpdateEvent:
         raise UpdateError(_("This update is approved: its record is closed to new comments."))
     event = record_event(update, Event.COMMENT, actor=user, text=text)
     transaction.on_commit(lambda: notifications.update_commented(event.pk), robust=True)
+    return event
+
+
+def _delete_file_after_commit(evidence: Evidence):
+    name, storage = evidence.file.name, evidence.file.storage
+    # The row goes in the transaction; the file once it has committed, so a rollback loses nothing.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def evidence_remove(*, evidence_id: int, user) -> UpdateEvent:
+    """The agency takes back a file it attached, before approval; the removal stays in the thread."""
+    evidence = Evidence.objects.select_for_update().select_related("update").get(pk=evidence_id)
+    update = StatusUpdate.objects.select_for_update().get(pk=evidence.update_id)
+    if update.state == State.APPROVED:
+        raise UpdateError(
+            _("This update is approved: its files can no longer be removed. Ask the system administrator.")
+        )
+    event = record_event(update, Event.FILE_REMOVED, actor=user, text=evidence.original_name)
+    update.version += 1
+    update.save(update_fields=["version", "updated_at"])
+    _delete_file_after_commit(evidence)
+    evidence.delete()
+    return event
+
+
+@transaction.atomic
+def evidence_erase(*, evidence_id: int, user, reason: str) -> UpdateEvent:
+    """An administrator erases a file, approved update or not (personal data attached by mistake).
+    The file is gone from storage; the record of the erasure, with the reason, remains."""
+    reason = reason.strip()
+    if not reason:
+        raise UpdateError(_("Say why the file is erased: the reason stays in the update's record."), field="reason")
+    evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
+    update = StatusUpdate.objects.select_for_update().get(pk=evidence.update_id)
+    event = record_event(update, Event.FILE_ERASED, actor=user, text=f"{evidence.original_name} — {reason}")
+    _delete_file_after_commit(evidence)
+    evidence.delete()
     return event

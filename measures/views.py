@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from measures import selectors, services, thread
 from measures.filters import MeasureFilter
@@ -421,6 +421,59 @@ def evidence_download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+@require_POST
+def evidence_remove(request, pk):
+    """The agency takes back a file attached by mistake; back to the page it was removed from."""
+    evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
+    user = request.user
+    if not permissions.may_view_update(user, evidence.update):
+        raise Http404
+    if not permissions.may_remove_evidence(user, evidence.update):
+        permissions.refuse(user, visible=True)
+    try:
+        services.evidence_remove(evidence_id=evidence.pk, user=user)
+    except services.UpdateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("“%(name)s” is removed and deleted. The update's record keeps a note that it was removed.")
+            % {"name": evidence.original_name},
+        )
+    if permissions.may_edit_update(user, evidence.update):
+        return redirect("update_edit", pk=evidence.update_id)
+    return redirect(reverse("measure_detail", args=[evidence.update.measure_id]) + f"#update-{evidence.update_id}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_erase(request, pk):
+    """The system administrator erases a file from any update, with a reason kept in its record."""
+    evidence = get_object_or_404(Evidence.objects.select_related("update__measure", "update__agency"), pk=pk)
+    user = request.user
+    if not permissions.may_erase_evidence(user):
+        permissions.refuse(user, visible=permissions.may_view_update(user, evidence.update))
+    error = None
+    if request.method == "POST":
+        try:
+            services.evidence_erase(evidence_id=evidence.pk, user=user, reason=request.POST.get("reason", ""))
+        except services.UpdateError as problem:
+            error = problem.message
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” is erased: no one can download it any more. The reason is kept in the update's record.")
+                % {"name": evidence.original_name},
+            )
+            return redirect(
+                reverse("measure_detail", args=[evidence.update.measure_id]) + f"#update-{evidence.update_id}"
+            )
+    return render(
+        request, "measures/evidence_erase.html", {"evidence": evidence, "error": error}, status=400 if error else 200
+    )
 
 
 # --- Public summary ---------------------------------------------------------------------

@@ -151,3 +151,18 @@ def may_comment_update(user, update) -> bool:
     if is_staff_role(user):
         return True
     return user.role in REPORTING_ROLES and update.agency_id == user.agency_id
+
+
+def may_remove_evidence(user, update) -> bool:
+    """Before approval, the update's own agency may take back a file it attached by mistake."""
+    return (
+        user.is_authenticated
+        and user.role in REPORTING_ROLES
+        and update.agency_id == user.agency_id
+        and update.state != "approved"
+    )
+
+
+def may_erase_evidence(user) -> bool:
+    """Erasing a file from the record (personal data attached by mistake) is the system administrator's act."""
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN

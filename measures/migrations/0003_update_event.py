@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='UpdateEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Submitted for review'), ('returned', 'Returned for changes'), ('comment', 'Comment'), ('resubmitted', 'Corrected and resubmitted'), ('withdrawn', 'Withdrawn to draft'), ('approved', 'Approved'), ('file_removed', 'File removed')], max_length=20, verbose_name='what happened')),
+                ('kind', models.CharField(choices=[('submitted', 'Submitted for review'), ('returned', 'Returned for changes'), ('comment', 'Comment'), ('resubmitted', 'Corrected and resubmitted'), ('withdrawn', 'Withdrawn to draft'), ('approved', 'Approved'), ('file_removed', 'File removed'), ('file_erased', 'File erased by an administrator')], max_length=20, verbose_name='what happened')),
                 ('text', models.TextField(blank=True, help_text="The review note, the comment, or the file's name.", verbose_name='text')),
                 ('snapshot', models.JSONField(blank=True, default=dict, verbose_name='the update at this step')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),

@@ -204,3 +204,64 @@ def test_a_duplicate_for_another_period_ends_with_a_link_to_the_existing_update(
     assert "Open the existing update" in page
     assert f"#update-{existing.pk}" in page or reverse("update_edit", args=[existing.pk]) in page
     assert StatusUpdate.objects.filter(measure=measure, agency__code="MLSPP", period=earlier).count() == 1
+
+
+# --- Evidence that can be corrected ---------------------------------------------------------------
+
+
+def test_the_agency_removes_a_wrong_file_and_the_record_keeps_its_name(
+    client, measure, period, settings, django_capture_on_commit_callbacks
+):
+    create(login(client, "focal"), measure, form_data(period, action="draft"), files=[pdf("victim-list.pdf")])
+    update = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    evidence = update.evidence.get()
+    stored = settings.MEDIA_ROOT / evidence.file.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("evidence_remove", args=[evidence.pk]))
+    assert response.status_code == 302
+    assert not update.evidence.exists()
+    assert not stored.exists()  # gone from storage, not only from the list
+    removed = update.events.get(kind=Kind.FILE_REMOVED)
+    assert removed.text == "victim-list.pdf" and removed.actor.username == "focal"
+    assert client.get(reverse("evidence_download", args=[evidence.pk])).status_code == 404
+
+
+def test_the_same_file_twice_is_refused_with_a_clear_message(client, measure, period):
+    create(login(client, "focal"), measure, form_data(period, action="draft"), files=[pdf("lists.pdf")])
+    update = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    response = client.post(
+        reverse("update_edit", args=[update.pk]),
+        {**form_data(period, action="draft", version=update.version), "files": [pdf("lists-again.pdf")]},
+    )
+    assert response.status_code == 400
+    assert "is already attached to this update (as “lists.pdf”)" in response.content.decode()
+    assert update.evidence.count() == 1
+
+
+def test_an_approved_updates_file_can_only_be_erased_by_an_administrator_with_a_reason(
+    client, measure, period, settings, django_capture_on_commit_callbacks
+):
+    create(login(client, "focal"), measure, form_data(period), files=[pdf("names-of-victims.pdf")])
+    update = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    review(client, update, "approve")
+    evidence = update.evidence.get()
+    stored = settings.MEDIA_ROOT / evidence.file.name
+    assert login(client, "focal").post(reverse("evidence_remove", args=[evidence.pk])).status_code == 403
+    assert (
+        login(client, "coordinator").post(reverse("evidence_erase", args=[evidence.pk]), {"reason": "x"}).status_code
+        == 403
+    )
+
+    admin = login(client, "admin")
+    response = admin.post(reverse("evidence_erase", args=[evidence.pk]), {"reason": "  "})
+    assert response.status_code == 400 and update.evidence.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("evidence_erase", args=[evidence.pk]), {"reason": "It lists victims by name."})
+    assert response.status_code == 302
+    assert not stored.exists()
+    erased = update.events.get(kind=Kind.FILE_ERASED)
+    assert erased.text == "names-of-victims.pdf — It lists victims by name." and erased.actor.username == "admin"
+    # Nobody can download it any more.
+    for username in ("admin", "coordinator", "focal", "partner", "ngo"):
+        assert login(client, username).get(reverse("evidence_download", args=[evidence.pk])).status_code == 404

@@ -1,8 +1,12 @@
-from django.contrib import admin
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from nap_tracker import permissions, second_factor
 from nap_tracker.models import Agency, User
 
 admin.site.site_header = _("NAP Tracker administration")
@@ -39,6 +43,36 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "email", "role", "agency", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_second_factor", "unlock_sign_in"]
+
+    @admin.action(description=_("Reset second factor (lost phone): set it up again at next sign-in"))
+    def reset_second_factor(self, request, queryset):
+        if not permissions.may_reset_second_factor(request.user):
+            raise PermissionDenied
+        people = list(queryset)
+        for person in people:
+            second_factor.second_factor_reset(user=person, actor=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "The second factor of %(count)d person is reset.",
+                "The second factor of %(count)d people is reset.",
+                len(people),
+            )
+            % {"count": len(people)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unlock sign-in paused after wrong passwords"))
+    def unlock_sign_in(self, request, queryset):
+        people = list(queryset.values_list("username", flat=True))
+        removed = sum(axes_reset(username=username) for username in people)
+        self.message_user(
+            request,
+            ngettext("Sign-in unlocked for %(count)d person.", "Sign-in unlocked for %(count)d people.", len(people))
+            % {"count": len(people)},
+            messages.SUCCESS if removed else messages.INFO,
+        )
 
     @admin.display(description=_("name"))
     def get_full_name(self, obj):

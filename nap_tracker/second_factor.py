@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -81,7 +82,12 @@ def _refuse_if_throttled(device) -> None:
         until = (data or {}).get("locked_until")
         seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 60
         raise SecondFactorError(
-            _("Too many wrong codes. Wait %(seconds)s seconds, then try again.") % {"seconds": seconds}
+            ngettext(
+                "Too many wrong codes. Wait %(seconds)s second, then try again.",
+                "Too many wrong codes. Wait %(seconds)s seconds, then try again.",
+                seconds,
+            )
+            % {"seconds": seconds}
         )
 
 

@@ -2,8 +2,10 @@ from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from nap_tracker import permissions, second_factor
@@ -28,7 +30,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "get_full_name", "email", "role", "agency", "is_active", "last_login"]
+    list_display = ["username", "get_full_name", "email", "role", "agency", "is_active", "second_factor", "last_login"]
     list_filter = ["role", "is_active", "receives_digests", "agency__kind", "agency"]
     list_select_related = ["agency"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_en", "agency__code"]
@@ -73,6 +75,14 @@ class UserAdmin(DjangoUserAdmin):
             % {"count": len(people)},
             messages.SUCCESS if removed else messages.INFO,
         )
+
+    def get_queryset(self, request):
+        confirmed_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(confirmed_app))
+
+    @admin.display(description=_("second factor"), boolean=True, ordering="has_second_factor")
+    def second_factor(self, obj):
+        return obj.has_second_factor
 
     @admin.display(description=_("name"))
     def get_full_name(self, obj):

@@ -66,8 +66,11 @@ def test_coordinator_without_a_second_factor_can_do_nothing_before_enrolling(cli
     for url in [reverse("home"), reverse("review_queue"), reverse("account_settings"), reverse("password_change")]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("second_factor_enrol")), url
-    # Still open: the enrolment itself, switching language, signing out.
-    assert client.get(reverse("second_factor_enrol")).status_code == 200
+    # Still open: the enrolment itself (without the site's menu: nothing in it would open), switching
+    # language, signing out.
+    page = client.get(reverse("second_factor_enrol"))
+    assert page.status_code == 200
+    assert 'class="main-nav"' not in page.content.decode()
     assert client.post(reverse("set_language"), {"language": "az", "next": "/"}).status_code == 302
     assert client.post(reverse("logout")).status_code == 302
 
@@ -129,6 +132,7 @@ def test_enrolment_refuses_a_wrong_code_and_accepts_the_right_one(client, people
     again = client.get(reverse("second_factor_recovery_codes")).content.decode()
     assert not any(code in again for code in codes)
     assert "You have 10 unused recovery codes." in again
+    assert 'class="main-nav"' in again
 
     # And the session is verified: the coordinator works.
     assert client.get(reverse("review_queue")).status_code == 200
@@ -270,3 +274,12 @@ def test_new_recovery_codes_replace_the_old_ones(client, people):
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(codes) == 10 and "aaaa1111" not in codes
     assert not StaticToken.objects.filter(token="aaaa1111").exists()
+
+
+def test_user_list_shows_who_has_a_second_factor(client, people):
+    enrolled(people["coordinator"])
+    client.force_login(people["admin"])
+    response = client.get(reverse("admin:nap_tracker_user_changelist"))
+    assert response.status_code == 200
+    rows = {user.username: user.has_second_factor for user in response.context["cl"].result_list}
+    assert rows == {"admin": True, "coordinator": True, "focal": False, "ngo": False, "partner": False}

@@ -217,8 +217,8 @@ def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
     small, _ = dashboard_queries(client, "NAP-SMALL")
     big, response = dashboard_queries(client, "NAP-BIG")
     assert response.context["numbers"].totals.total == 300
-    # session, user, the user's agency (header), the plans, then the four of reporting.numbers
-    assert small == big == 8
+    # session, user, second factor, the user's agency (header), the plans, then the four of reporting.numbers
+    assert small == big == 9
 
 
 def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):

@@ -1,5 +1,7 @@
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
@@ -150,3 +152,13 @@ def second_factor_disable(request):
             messages.success(request, _("The second factor is turned off. You sign in with your password only."))
             return redirect("account_settings")
     return render(request, "registration/second_factor_disable.html", {"form": form})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's, and a new password chosen through the e-mailed link also lifts a sign-in pause:
+    the person has shown they hold the account's mailbox, and the paused page tells them to do this."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=self.user.get_username())
+        return response

@@ -186,3 +186,17 @@ def test_lockout_and_session_settings_come_from_the_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 3)[:3] == ["8", "1800", "10.0.0.1,10.0.0.0/24"]
     assert result.stdout.strip().endswith("[['username', 'ip_address']] 20 28800")
+
+
+def test_a_new_password_from_the_emailed_link_lifts_the_pause(client, people):
+    import re
+
+    from django.core import mail
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "focal", "guess")
+    client.post(reverse("password_reset"), {"email": "focal@example.org"})
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    client.post(form.redirect_chain[-1][0], {"new_password1": "Qurum-2026-yeni", "new_password2": "Qurum-2026-yeni"})
+    assert attempt(client, "focal", "Qurum-2026-yeni").status_code == 302

@@ -40,7 +40,7 @@ class UserPreferencesMiddleware:
 class SessionLimitsMiddleware:
     """Sign a person out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after signing in.
 
-    The times are kept in the session (set at sign-in by `nap_tracker.sessions`); the last activity
+    The times are kept in the session (set at sign-in by `nap_tracker.session_limits`); the last activity
     is written at most once a minute, so ordinary pages cost no extra write.
     """
 

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class NapTrackerConfig(AppConfig):
     name = "nap_tracker"
     verbose_name = _("People and agencies")
+
+    def ready(self):
+        # Starts the clock of a session's limits at every sign-in.
+        from nap_tracker import session_limits  # noqa: F401

@@ -1,7 +1,16 @@
-"""Each signed-in person reads the site in their own language and time zone."""
+"""What happens around every request of a signed-in person: their language and time zone, the limits of\na session, and the second factor."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from nap_tracker import second_factor, session_limits
 
 
 class UserPreferencesMiddleware:
@@ -26,3 +35,77 @@ class UserPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class SessionLimitsMiddleware:
+    """Sign a person out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after signing in.
+
+    The times are kept in the session (set at sign-in by `nap_tracker.session_limits`); the last activity
+    is written at most once a minute, so ordinary pages cost no extra write.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = session_limits.expired(request.session)
+            if reason is not None:
+                logout(request)
+                if reason == session_limits.IDLE:
+                    message = _(
+                        "You were signed out after %(minutes)s minutes without activity. Sign in again to continue."
+                    ) % {"minutes": settings.SESSION_IDLE_MINUTES}
+                else:
+                    message = _(
+                        "You were signed out because you signed in %(hours)s hours ago. Sign in again to continue."
+                    ) % {"hours": settings.SESSION_MAX_HOURS}
+                messages.info(request, message)
+                next_url = request.get_full_path() if request.method == "GET" else "/"
+                return redirect_to_login(next_url)
+            session_limits.touch(request.session)
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Nobody with a second factor works before entering a code; administrators and the
+    coordinator's office do nothing before enrolling one.
+
+    Goes after django_otp's OTPMiddleware (it needs `request.user.is_verified`). Only signing out,
+    switching the language, the code and enrolment pages and the health checks stay open.
+    """
+
+    OPEN_URL_NAMES = {"second_factor_verify", "second_factor_enrol", "logout", "set_language"}
+    OPEN_PATHS = ("/healthz", "/readyz", settings.STATIC_URL)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return self.get_response(request)
+        if second_factor.has_second_factor(user):
+            target = "second_factor_verify"
+        elif second_factor.is_required(user):
+            target = "second_factor_enrol"
+        else:
+            return self.get_response(request)
+        if self._is_open(request):
+            # The page leaves out the site's menu: nothing in it can be opened yet.
+            request.second_factor_pending = True
+            return self.get_response(request)
+        next_url = request.get_full_path() if request.method == "GET" else "/"
+        return redirect(f"{reverse(target)}?{urlencode({'next': next_url})}")
+
+    def _is_open(self, request) -> bool:
+        if request.path.startswith(self.OPEN_PATHS):
+            return True
+        match = request.resolver_match
+        if match is None:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                return False
+        return match.url_name in self.OPEN_URL_NAMES

@@ -142,3 +142,22 @@ def refuse(user, *, visible: bool):
     if visible:
         raise PermissionDenied
     raise Http404
+
+
+# --- Second factor ----------------------------------------------------------------------
+
+# Those who can change everything sign in with a code from an authenticator app as well.
+SECOND_FACTOR_ROLES = STAFF_ROLES
+
+
+def must_use_second_factor(user) -> bool:
+    return user.is_authenticated and user.role in SECOND_FACTOR_ROLES
+
+
+def may_turn_off_second_factor(user) -> bool:
+    return user.is_authenticated and not must_use_second_factor(user)
+
+
+def may_reset_second_factor(user) -> bool:
+    """An administrator resets someone's second factor (a lost phone) from the admin."""
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN

@@ -336,24 +336,38 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(StatusUpdate)
 class StatusUpdateAdmin(SimpleHistoryAdmin):
+    """Corrections to what an update says. The workflow (who wrote it, its state, who reviewed it and
+    when) is read-only here: updates are written by agencies and decided by the coordinator's office
+    through the review service, which refuses one's own update and checks the role."""
+
+    WORKFLOW_FIELDS = ["state", "author", "submitted_at", "reviewer", "reviewed_at", "review_note"]
+
     list_display = ["__str__", "state", "status", "progress", "author", "submitted_at", "reviewer"]
     list_filter = ["state", "status", "period__edition", "period", "agency"]
     list_select_related = ["measure", "agency", "period", "author", "reviewer"]
     search_fields = ["measure__number", "measure__title_en", "agency__name_en", "agency__code", "narrative"]
-    autocomplete_fields = ["measure", "agency", "author", "reviewer"]
-    readonly_fields = ["created_at", "updated_at", "version"]
+    autocomplete_fields = ["measure", "agency"]
+    readonly_fields = [*WORKFLOW_FIELDS, "created_at", "updated_at", "version"]
     inlines = [EvidenceInline]
     date_hierarchy = "submitted_at"
     fieldsets = [
         (None, {"fields": ["measure", "agency", "period", "status", "progress", "narrative", "figures"]}),
-        (_("Workflow"), {"fields": ["state", "author", "submitted_at", "reviewer", "reviewed_at", "review_note"]}),
+        (_("Workflow"), {"fields": WORKFLOW_FIELDS}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"]}),
     ]
 
+    def has_add_permission(self, request):
+        # An update is an agency's account, written by its people on the site; nobody writes one here.
+        return False
+
     @transaction.atomic
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
+        stored = StatusUpdate.objects.select_for_update().get(pk=obj.pk)
+        # Whatever the form carried, the workflow stays as the services left it.
+        for name in self.WORKFLOW_FIELDS:
+            attname = StatusUpdate._meta.get_field(name).attname
+            setattr(obj, attname, getattr(stored, attname))
+        obj.version = stored.version + 1
         super().save_model(request, obj, form, change)
         # A correction made here must reach the measure as an approval in the pages would.
         measure_refresh_status(measure_id=obj.measure_id)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from measures import notifications
 from measures.evidence import CheckedFile
 from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate
+from nap_tracker import permissions
 
 State = StatusUpdate.State
 
@@ -183,6 +184,9 @@ def update_withdraw(*, update_id: int, user, expected_version: int | None = None
 
 def _review(*, update_id: int, reviewer, expected_version: int | None, decision: str, note: str) -> StatusUpdate:
     """Record the coordinator's decision on a submitted update, which its own author may not take."""
+    if not permissions.may_review(reviewer):
+        # The views ask first; the service asks again, so no other path (admin, script) can decide.
+        raise UpdateError(_("Only the national coordinator's office reviews updates."))
     update = _locked(update_id, expected_version)
     if update.state != State.SUBMITTED:
         message = (

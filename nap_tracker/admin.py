@@ -9,6 +9,17 @@ admin.site.site_header = _("NAP Tracker administration")
 admin.site.site_title = _("NAP Tracker")
 admin.site.index_title = _("Administration")
 
+_django_has_permission = admin.site.has_permission
+
+
+def _administrators_only(request):
+    """Django lets in anyone with `is_staff`; we also ask the role, so a row left with the flag by an
+    older version (or by a bulk update that skipped `User.save`) cannot open the admin."""
+    return _django_has_permission(request) and request.user.role == User.Role.ADMIN
+
+
+admin.site.has_permission = _administrators_only
+
 
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):

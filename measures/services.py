@@ -231,6 +231,46 @@ def update_return(*, update_id: int, reviewer, note: str, expected_version: int 
     )
 
 
+@dataclass
+class BulkApproval:
+    approved: list[int]
+    refused: list[str]  # one sentence per update not approved, naming it and saying why
+
+
+def updates_approve_shown(*, reviewer, shown: list[tuple[int, int]]) -> BulkApproval:
+    """Approve the updates ticked on the queue page, each only if it is still the version the page showed.
+
+    `shown` holds (update id, version) pairs as the page rendered them. An update withdrawn, edited or
+    resubmitted since then has another version and is left for the coordinator to read again. Each
+    approval is its own transaction, so one refusal does not undo the others.
+    """
+    names = {
+        update.pk: f"{update.measure.number} ({update.agency.code})"
+        for update in StatusUpdate.objects.filter(pk__in=[pk for pk, _version in shown]).select_related(
+            "measure", "agency"
+        )
+    }
+    result = BulkApproval(approved=[], refused=[])
+    for update_id, version in shown:
+        if update_id not in names:
+            result.refused.append(_("An update you ticked no longer exists."))
+            continue
+        try:
+            update_approve(update_id=update_id, reviewer=reviewer, expected_version=version)
+        except StaleVersion:
+            result.refused.append(
+                _("%(update)s was not approved: it changed since you opened the page — open it to review the new text.")
+                % {"update": names[update_id]}
+            )
+        except UpdateError as error:
+            result.refused.append(
+                _("%(update)s was not approved: %(reason)s") % {"update": names[update_id], "reason": error.message}
+            )
+        else:
+            result.approved.append(update_id)
+    return result
+
+
 def measure_refresh_status(*, measure_id: int, changed_at=None):
     """Copy status and progress from the measure's latest approved update (by period, then review time)."""
     latest = (

@@ -155,8 +155,10 @@ def test_nobody_approves_an_update_they_wrote(client, measure, period):
 
 
 def test_several_updates_approved_at_once_from_the_queue(client, demo):
-    waiting = list(StatusUpdate.objects.filter(state="submitted").values_list("pk", flat=True)[:3])
-    response = login(client, "coordinator").post(reverse("review_queue"), {"updates": waiting})
+    waiting = list(StatusUpdate.objects.filter(state="submitted").values_list("pk", "version")[:3])
+    ticked = [f"{pk}:{version}" for pk, version in waiting]
+    response = login(client, "coordinator").post(reverse("review_queue"), {"updates": ticked})
+    waiting = [pk for pk, _version in waiting]
     assert response.status_code == 302
     assert set(StatusUpdate.objects.filter(pk__in=waiting).values_list("state", flat=True)) == {"approved"}
 

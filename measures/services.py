@@ -15,6 +15,7 @@ from measures import notifications
 from measures.evidence import CheckedFile
 from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate
 from nap_tracker import permissions
+from nap_tracker.models import Agency
 
 State = StatusUpdate.State
 
@@ -66,6 +67,17 @@ def _check_content(measure: Measure, data: UpdateData):
         )
 
 
+def _check_agency_reports(user):
+    """Read from the database inside the transaction, not from the (possibly older) `user.agency`."""
+    if not Agency.objects.filter(pk=user.agency_id, active=True).exists():
+        raise UpdateError(
+            _(
+                "Your agency is no longer active in the action plan, so its updates can no longer be written or "
+                "submitted. Ask the national coordinator's office if this is a mistake."
+            )
+        )
+
+
 def _attach_and_notify(update: StatusUpdate, files: list[CheckedFile], user, *, submit: bool, attached: list[Evidence]):
     """Store the new evidence (collected in `attached`, so a failure can delete what was written) and,
     for a submission, tell the coordinators once the transaction commits."""
@@ -96,6 +108,7 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
     attached: list[Evidence] = []
     try:
         with transaction.atomic():
+            _check_agency_reports(user)
             if StatusUpdate.objects.filter(measure=measure, agency_id=user.agency_id, period=data.period).exists():
                 raise UpdateError(
                     _(
@@ -131,6 +144,7 @@ def update_save(
     try:
         with transaction.atomic():
             update = _locked(update_id, expected_version)
+            _check_agency_reports(user)
             if update.state not in (State.DRAFT, State.RETURNED):
                 raise UpdateError(_("This update has been submitted and can no longer be edited. Withdraw it first."))
             _check_content(update.measure, data)
@@ -173,6 +187,7 @@ def _locked(update_id: int, expected_version: int | None) -> StatusUpdate:
 def update_withdraw(*, update_id: int, user, expected_version: int | None = None) -> StatusUpdate:
     """Take a submitted update back to draft, before the coordinator reviews it."""
     update = _locked(update_id, expected_version)
+    _check_agency_reports(user)
     if update.state != State.SUBMITTED:
         raise UpdateError(_("Only a submitted update that has not been reviewed yet can be withdrawn."))
     update.state = State.DRAFT

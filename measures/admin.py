@@ -1,3 +1,6 @@
+import io
+import zipfile
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures import import_uploads
+from measures.evidence import UnsafeFile, archive_within_limits
 from measures.importer import Action, ImportInvalid, export_edition, import_apply, import_preview, import_template
 from measures.models import (
     Area,
@@ -54,6 +58,19 @@ class ImportUploadForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
             raise forms.ValidationError(_("Choose an Excel workbook (.xlsx) or a CSV file."))
         self.content = upload.read()
+        if self.content.startswith(b"PK\x03\x04"):
+            # A workbook is a ZIP archive: judge it by its table of contents before openpyxl unpacks it.
+            try:
+                with zipfile.ZipFile(io.BytesIO(self.content)) as archive:
+                    archive_within_limits(archive)
+            except UnsafeFile:
+                raise forms.ValidationError(
+                    _(
+                        "This workbook unpacks to far more than a plan's table needs. Save the table alone and upload it."
+                    )
+                ) from None
+            except zipfile.BadZipFile:
+                pass  # the importer explains a broken workbook
         return upload
 
 

@@ -135,6 +135,8 @@ STORAGES = {
 
 # Evidence files: largest accepted upload, in bytes (default 10 MB).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# An office document (a ZIP archive) may declare at most this many bytes unpacked: a zip bomb is refused unread.
+EVIDENCE_MAX_UNPACKED_BYTES = env_int("EVIDENCE_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 # Django refuses whole requests above this; several evidence files fit in one form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -26,3 +26,30 @@ class UserPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class RejectNulBytesMiddleware:
+    """Refuse a request whose query or form carries a NUL character, before any view sees it.
+
+    No person types one; PostgreSQL cannot store or compare text holding it, so any field that
+    reached a query would end in a server error. One answer here covers every filter and form,
+    including those still to be written.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+            from django.http import HttpResponseBadRequest
+            from django.utils.translation import gettext as _
+
+            return HttpResponseBadRequest(
+                _("The request contains a character that is not allowed (NUL). Remove it and try again."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+def _holds_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())

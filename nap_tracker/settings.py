@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The signed-in person's saved language and time zone win over the cookie and the browser.
     "nap_tracker.middleware.UserPreferencesMiddleware",
+    # A NUL character in a query or form is refused here with 400 (PostgreSQL cannot hold one).
+    "nap_tracker.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -242,3 +242,21 @@ def test_a_huge_id_posted_to_the_queue_is_explained(client, site):
     assert response.status_code == 400
     assert "out of date" in response.content.decode()
     assert StatusUpdate.objects.get(pk=site["submitted"].pk).state == "submitted"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/measures/99999999999999999999/",
+        "/measures/99999999999999999999/updates/new/",
+        "/updates/99999999999999999999/edit/",
+        "/updates/99999999999999999999/review/",
+        "/evidence/99999999999999999999/",
+        "/reports/99999999999999999999/download/",
+        "/admin/measures/statusupdate/99999999999999999999/change/",
+        "/admin/measures/edition/99999999999999999999/import/",
+    ],
+)
+def test_an_id_beyond_the_database_range_in_the_address_is_not_found(client, site, url):
+    client.force_login(site["people"]["admin"])
+    assert client.get(url).status_code in (302, 404)

@@ -29,6 +29,7 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.services import measure_refresh_status
+from nap_tracker.admin import SafeAutocompleteMixin
 from nap_tracker.permissions import may_import_measures
 
 TRANSLATED = _("In Azerbaijani and Russian")
@@ -224,7 +225,7 @@ class AreaAdmin(SimpleHistoryAdmin):
     ]
 
 
-class MeasureAgencyInline(admin.TabularInline):
+class MeasureAgencyInline(SafeAutocompleteMixin, admin.TabularInline):
     model = MeasureAgency
     fields = ["agency", "part", "is_lead"]
     autocomplete_fields = ["agency"]
@@ -247,7 +248,7 @@ class IllustrativeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["number", "short_title", "edition", "area_code", "status", "progress", "deadline", "wording"]
     list_display_links = ["number", "short_title"]
     list_filter = ["edition", IllustrativeFilter, "status", "area__pillar", "agencies"]
@@ -319,7 +320,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeasureAgency)
-class MeasureAgencyAdmin(SimpleHistoryAdmin):
+class MeasureAgencyAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["measure", "agency", "part", "is_lead"]
     list_filter = ["part", "is_lead", "measure__edition", "agency"]
     list_select_related = ["measure", "agency"]
@@ -352,7 +353,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(SimpleHistoryAdmin):
+class StatusUpdateAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     """Corrections to what an update says. The workflow (who wrote it, its state, who reviewed it and
     when) is read-only here: updates are written by agencies and decided by the coordinator's office
     through the review service, which refuses one's own update and checks the role."""

@@ -169,6 +169,7 @@ TARGETS = {
         lambda s: {"language": "az", "time_zone": "Asia/Baku", "receives_digests": "on"},
     ),
     "change language": ("focal", "post", lambda s: reverse("set_language"), lambda s: {"language": "ru", "next": "/"}),
+    "sign-in page": (None, "get", lambda s: reverse("login"), lambda s: {"next": "/measures/"}),
     "sign in": (None, "post", lambda s: reverse("login"), lambda s: {"username": "focal", "password": "x"}),
     "forgotten password": (None, "post", lambda s: reverse("password_reset"), lambda s: {"email": "a@example.org"}),
     "change password": (

@@ -327,19 +327,13 @@ def review_queue(request):
         permissions.refuse(user, visible=True)
     form = BulkApproveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        approved, problems = 0, []
-        for update in form.cleaned_data["updates"].select_related("measure"):
-            try:
-                services.update_approve(update_id=update.pk, reviewer=user)
-                approved += 1
-            except services.UpdateError as error:
-                problems.append(f"{update.measure.number}: {error.message}")
-        if approved:
+        result = services.updates_approve_shown(reviewer=user, shown=form.cleaned_data["updates"])
+        if result.approved:
+            count = len(result.approved)
             messages.success(
-                request,
-                ngettext("%(count)d update approved.", "%(count)d updates approved.", approved) % {"count": approved},
+                request, ngettext("%(count)d update approved.", "%(count)d updates approved.", count) % {"count": count}
             )
-        for problem in problems:
+        for problem in result.refused:
             messages.error(request, problem)
         return redirect("review_queue")
     page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))

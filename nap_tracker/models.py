@@ -116,10 +116,13 @@ class User(AbstractUser):
         ]
 
     def save(self, *args, **kwargs):
-        # The system administrator works in Django's admin; nobody else does.
-        if self.role == self.Role.ADMIN:
-            self.is_staff = True
-            self.is_superuser = True
+        # The system administrator works in Django's admin; nobody else does. The role decides both
+        # ways, so a person moved to another role loses the admin site with the same save.
+        is_admin = self.role == self.Role.ADMIN
+        self.is_staff = is_admin
+        self.is_superuser = is_admin
+        if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff", "is_superuser"}
         return super().save(*args, **kwargs)
 
     def __str__(self):

@@ -50,10 +50,17 @@ def agency_parts(user, measure) -> set[str]:
     return {a.part for a in measure.assignments.all() if a.agency_id == user.agency_id}
 
 
+def agency_is_active(user) -> bool:
+    """Whether the user's agency still reports. Reads `user.agency`: one query the first time on a
+    request (the page header loads it anyway), none after."""
+    return bool(getattr(user, "agency_id", None)) and user.agency.active
+
+
 def may_report_on(user, measure) -> bool:
-    """Focal points report where their agency is responsible; NGOs where theirs is a partner."""
+    """Focal points report where their agency is responsible; NGOs where theirs is a partner.
+    The people of an agency the administrator made inactive no longer report."""
     allowed = PARTS_FOR_ROLE.get(getattr(user, "role", None), ())
-    return bool(allowed) and bool(agency_parts(user, measure) & set(allowed))
+    return bool(allowed) and bool(agency_parts(user, measure) & set(allowed)) and agency_is_active(user)
 
 
 def may_add_update(user, measure, edition) -> bool:
@@ -83,6 +90,7 @@ def may_edit_update(user, update) -> bool:
         and user.role in REPORTING_ROLES
         and update.agency_id == user.agency_id
         and update.state in UPDATE_EDITABLE_STATES
+        and agency_is_active(user)
     )
 
 
@@ -92,6 +100,7 @@ def may_withdraw_update(user, update) -> bool:
         and user.role in REPORTING_ROLES
         and update.agency_id == user.agency_id
         and update.state == "submitted"
+        and agency_is_active(user)
     )
 
 

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The signed-in person's saved language and time zone win over the cookie and the browser.
     "nap_tracker.middleware.UserPreferencesMiddleware",
+    # A NUL character in a query or form is refused here with 400 (PostgreSQL cannot hold one).
+    "nap_tracker.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -164,6 +166,8 @@ WHITENOISE_MAX_AGE = env_int("STATIC_MAX_AGE", 3600)
 
 # Evidence files: largest accepted upload, in bytes (default 10 MB).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# An office document (a ZIP archive) may declare at most this many bytes unpacked: a zip bomb is refused unread.
+EVIDENCE_MAX_UNPACKED_BYTES = env_int("EVIDENCE_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 # Django refuses whole requests above this; several evidence files fit in one form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -353,6 +357,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "nap_tracker.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "nap_tracker.signin.client_ip"
+AXES_USERNAME_CALLABLE = "nap_tracker.signin.client_username"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Addresses (or networks, 10.0.0.0/8) of the reverse proxies in front of the site: only a request
 # coming from one of them may name the client's address in X-Forwarded-For.

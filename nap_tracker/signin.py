@@ -76,3 +76,18 @@ def lockout_response(request, original_response=None, credentials=None):
         {"until": until, "minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+
+
+# As long as a username can be (User.username's max_length); anything longer cannot be anyone's.
+USERNAME_MAX_LENGTH = 150
+
+
+def client_username(request, credentials=None) -> str:
+    """The username a sign-in attempt names, cut to the longest a username can be: a junk value of
+    thousands of characters is still counted against that name, and never breaks the attempt log."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = request.POST.get(field) if request is not None and hasattr(request, "POST") else None
+    return str(username or "")[:USERNAME_MAX_LENGTH]

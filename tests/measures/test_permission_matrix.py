@@ -250,7 +250,8 @@ def url_for(name, target, objects):
 
 def post_data(name, objects):
     if name == "review_queue":
-        return {"updates": [objects["other_submitted"].pk]}
+        update = objects["other_submitted"]
+        return {"updates": [f"{update.pk}:{update.version}"]}
     if name == "update_review":
         return {"action": "approve", "note": "", "version": objects["other_submitted"].version}
     if name == "set_language":

@@ -200,3 +200,12 @@ def test_a_new_password_from_the_emailed_link_lifts_the_pause(client, people):
     form = client.get(link, follow=True)
     client.post(form.redirect_chain[-1][0], {"new_password1": "Qurum-2026-yeni", "new_password2": "Qurum-2026-yeni"})
     assert attempt(client, "focal", "Qurum-2026-yeni").status_code == 302
+
+
+def test_a_username_of_thousands_of_characters_is_refused_cleanly_and_still_counted(client, db):
+    """Junk in the sign-in form must not break the log of attempts (its column holds 255 characters)."""
+
+    response = client.post(reverse("login"), {"username": "x" * 5000, "password": "wrong"})
+    assert response.status_code in (200, 400)
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "x" * 150

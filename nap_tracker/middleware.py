@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 
 
 class UserPreferencesMiddleware:
@@ -26,3 +27,27 @@ class UserPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Keep what a signed-in person sees, and every downloaded file, out of every cache.
+
+    A page of measures, a draft update or an evidence file must not be readable from a shared
+    computer's browser cache or a proxy after its reader signs out. Static files are the same for
+    everyone and keep their own caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.static_prefix):
+            return response
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        download = response.get("Content-Disposition", "").lower().startswith("attachment")
+        if signed_in or download:
+            add_never_cache_headers(response)
+        return response

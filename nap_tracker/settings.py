@@ -210,3 +210,30 @@ REPORT_TASK_SOFT_TIME_LIMIT = env_int("REPORT_TASK_SOFT_TIME_LIMIT", 270)
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3)
 REPORT_QUEUED_RESEND_AFTER = env_int("REPORT_QUEUED_RESEND_AFTER", 900)
 CELERY_BEAT_SCHEDULE["requeue-stuck-reports"] = {"task": "reporting.tasks.requeue_stuck_reports", "schedule": 300.0}
+
+# --- Security headers (docs/security.md, "Headers") ---
+# A Content Security Policy on every response: scripts, styles, images and fonts only from this
+# site's own files, never inline; no plugins; no framing; forms post only back to the site.
+# Evidence downloads set their own, stricter policy (nothing loads, nothing runs).
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Signed-in pages and every download: Cache-Control no-store (static files keep their caching).
+    "nap_tracker.middleware.NoStoreMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

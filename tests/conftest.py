@@ -69,3 +69,11 @@ def fresh_language_and_time_zone():
 
     translation.deactivate()
     timezone.deactivate()
+
+
+@pytest.fixture
+def matrix_objects(demo):
+    """The objects the permission matrix points at, for tests that walk its URLs."""
+    from tests.measures.test_permission_matrix import matrix_objects_from_demo
+
+    return matrix_objects_from_demo()

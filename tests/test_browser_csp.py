@@ -1,0 +1,113 @@
+"""Every main page, as every role, in a real Chromium under the site's Content Security Policy.
+
+A test of the headers proves the policy is sent; only a browser proves the pages still work
+under it. Chromium reports each refused script, style or image in the console ("Refused to …
+because it violates the following Content Security Policy directive"): any such message fails.
+"""
+
+from django.db import connections
+from django.urls import reverse
+
+from measures.models import Edition, Evidence, Measure, StatusUpdate
+from nap_tracker.models import Agency, User
+from tests.test_browser_journey import chromium, demo_site, pytestmark  # noqa: F401
+
+USERNAMES = {"admin": "admin", "coordinator": "coordinator", "focal_point": "focal", "ngo": "ngo", "partner": "partner"}
+
+
+def pages_for(role: str) -> list[str]:
+    nap20 = Edition.objects.get(code="NAP-2020-2024")
+    measure = Measure.objects.get(edition=nap20, number="4.2.3")
+    submitted = StatusUpdate.objects.filter(state="submitted").order_by("pk").first()
+    pages = [
+        reverse("home"),
+        reverse("measure_list"),
+        reverse("measure_list") + "?status=in_progress",
+        reverse("measure_detail", args=[measure.pk]),
+        reverse("reporting:list"),
+        reverse("reporting:new"),
+        reverse("reporting:dashboard"),
+        reverse("account_settings"),
+        reverse("password_change"),
+        reverse("public_summary", args=[nap20.code]),
+    ]
+    if role in ("coordinator", "admin"):
+        pages += [reverse("review_queue"), reverse("update_review", args=[submitted.pk])]
+    if role == "focal_point":
+        draft = StatusUpdate.objects.filter(agency__code="MLSPP", state="draft").first()
+        pages += [reverse("update_create", args=[measure.pk]), reverse("update_edit", args=[draft.pk])]
+    if role == "admin":
+        admin_user = User.objects.get(username="admin")
+        pages += [
+            reverse("admin:index"),
+            reverse("admin:nap_tracker_user_changelist"),
+            reverse("admin:nap_tracker_user_changelist") + "?role__exact=focal_point",
+            reverse("admin:nap_tracker_user_add"),
+            reverse("admin:nap_tracker_user_change", args=[admin_user.pk]),
+            reverse("admin:nap_tracker_user_history", args=[admin_user.pk]),
+            reverse("admin:nap_tracker_agency_changelist"),
+            reverse("admin:nap_tracker_agency_change", args=[Agency.objects.first().pk]),
+            reverse("admin:measures_edition_changelist"),
+            reverse("admin:measures_edition_change", args=[nap20.pk]),
+            reverse("admin:measures_edition_import", args=[nap20.pk]),
+            reverse("admin:measures_measure_changelist"),
+            reverse("admin:measures_measure_change", args=[measure.pk]),
+            reverse("admin:measures_statusupdate_changelist"),
+            reverse("admin:measures_statusupdate_change", args=[submitted.pk]),
+            reverse("admin:measures_evidence_changelist"),
+            reverse("admin:measures_evidence_change", args=[Evidence.objects.first().pk]),
+            reverse("admin:reporting_report_changelist"),
+        ]
+    return pages
+
+
+def anonymous_pages() -> list[str]:
+    return [
+        reverse("login"),
+        reverse("password_reset"),
+        reverse("public_summary", args=["NAP-2020-2024"]),
+    ]
+
+
+def violations_on(page, base: str, paths: list[str]) -> list[str]:
+    found = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: found.append(f"{page.url}: script error {error}"))
+    for path in paths:
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+        assert "Content-Security-Policy" in {name.title() for name in response.headers} or (
+            "content-security-policy" in response.headers
+        ), path
+        page.wait_for_load_state("load")
+    return found
+
+
+def test_no_page_breaks_the_content_security_policy(chromium, demo_site, settings):  # noqa: F811
+    from tests.test_browser_journey import sign_in
+
+    try:
+        # Sign-ins through the form leave audit events for the admin's audit pages.
+        found = []
+        anonymous = chromium.new_context().new_page()
+        found += violations_on(anonymous, demo_site, anonymous_pages())
+        for role, username in USERNAMES.items():
+            page = sign_in(chromium, demo_site, username, settings.DEMO_PASSWORD)
+            found += violations_on(page, demo_site, pages_for(role))
+        # The admin's scripts at work: select all rows, open the filter, pick an action.
+        page = sign_in(chromium, demo_site, "admin", settings.DEMO_PASSWORD)
+        found += violations_on(page, demo_site, [reverse("admin:nap_tracker_user_changelist")])
+        page.locator("#action-toggle").check()
+        page.locator("select[name=action]").select_option(index=1)
+        found += violations_on(page, demo_site, [reverse("admin:measures_measure_add")])
+        page.locator(".related-widget-wrapper select").first.focus()
+        assert not found, "\n".join(found)
+    finally:
+        connections.close_all()

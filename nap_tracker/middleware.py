@@ -1,6 +1,7 @@
 """Each signed-in person reads the site in their own language and time zone."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 
@@ -51,3 +52,35 @@ class NoStoreMiddleware:
         if signed_in or download:
             add_never_cache_headers(response)
         return response
+
+
+class AuditRefusalsMiddleware:
+    """Write every permission refusal to the audit trail, with the address that was asked for.
+
+    A refusal is a PermissionDenied (403) raised anywhere in a view, the admin included, or the
+    404 that `permissions.refuse` gives an outsider. A 404 for something that does not exist is
+    not a refusal and is not recorded.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from nap_tracker import audit, permissions
+
+        if isinstance(exception, PermissionDenied):
+            status = 403
+        elif isinstance(exception, permissions.Refused):
+            status = 404
+        else:
+            return None
+        match = getattr(request, "resolver_match", None)
+        audit.record(
+            audit.Action.PERMISSION_REFUSED,
+            request=request,
+            detail={"status": status, "method": request.method, "view": match.view_name if match else ""},
+        )
+        return None

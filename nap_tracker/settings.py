@@ -220,6 +220,8 @@ MIDDLEWARE += [
     "csp.middleware.CSPMiddleware",
     # Signed-in pages and every download: Cache-Control no-store (static files keep their caching).
     "nap_tracker.middleware.NoStoreMiddleware",
+    # Permission refusals (403, and the 404 an outsider gets) go to the audit trail with the URL.
+    "nap_tracker.middleware.AuditRefusalsMiddleware",
 ]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

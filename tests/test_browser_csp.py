@@ -9,7 +9,7 @@ from django.db import connections
 from django.urls import reverse
 
 from measures.models import Edition, Evidence, Measure, StatusUpdate
-from nap_tracker.models import Agency, User
+from nap_tracker.models import Agency, AuditEvent, User
 from tests.test_browser_journey import chromium, demo_site, pytestmark  # noqa: F401
 
 USERNAMES = {"admin": "admin", "coordinator": "coordinator", "focal_point": "focal", "ngo": "ngo", "partner": "partner"}
@@ -47,6 +47,10 @@ def pages_for(role: str) -> list[str]:
             reverse("admin:nap_tracker_user_history", args=[admin_user.pk]),
             reverse("admin:nap_tracker_agency_changelist"),
             reverse("admin:nap_tracker_agency_change", args=[Agency.objects.first().pk]),
+            reverse("admin:nap_tracker_agency_history", args=[Agency.objects.first().pk]),
+            reverse("admin:nap_tracker_auditevent_changelist"),
+            reverse("admin:nap_tracker_auditevent_changelist") + "?action__exact=signed_in",
+            reverse("admin:nap_tracker_auditevent_change", args=[AuditEvent.objects.first().pk]),
             reverse("admin:measures_edition_changelist"),
             reverse("admin:measures_edition_change", args=[nap20.pk]),
             reverse("admin:measures_edition_import", args=[nap20.pk]),

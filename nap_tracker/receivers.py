@@ -31,7 +31,12 @@ SECOND_FACTOR_ACTIONS = {
 
 def _attempted_username(credentials: dict) -> str:
     """The username someone tried to sign in with. Django has already masked the password; we never read it."""
-    return str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")[:150]
+    return _clean_username(credentials.get(User.USERNAME_FIELD) or credentials.get("username"))
+
+
+def _clean_username(value) -> str:
+    """Text that fits the trail: PostgreSQL stores no NUL character, and a username is at most 150 long."""
+    return str(value or "").replace("\x00", "")[:150]
 
 
 @receiver(user_logged_in, dispatch_uid="audit_signed_in")
@@ -70,7 +75,7 @@ def on_second_factor_changed(sender, user, action, actor=None, request=None, **k
 
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     """django-axes' user_locked_out: too many failed sign-ins for an account or from an address."""
-    username = str(username or "")[:150]
+    username = _clean_username(username)
     known = User.objects.filter(**{User.USERNAME_FIELD: username}).first() if username else None
     audit.record(
         Action.LOCKED_OUT,

@@ -102,6 +102,16 @@ def test_failed_sign_in_for_an_unknown_username(client, db):
     assert event.object_repr == "root"
 
 
+def test_a_hostile_username_is_recorded_cleanly(rf, db):
+    """Whatever a sign-in form elsewhere passes on (a NUL byte, a very long name), the record is written."""
+    from django.contrib.auth.signals import user_login_failed
+
+    request = rf.post(reverse("login"))
+    user_login_failed.send(sender=__name__, credentials={"username": "adm\x00in" + "x" * 500}, request=request)
+    event = only(Action.SIGN_IN_FAILED)
+    assert event.detail["username"] == ("admin" + "x" * 500)[:150]
+
+
 def test_sign_out_is_recorded(client, people):
     client.force_login(people["partner"])
     client.post(reverse("logout"))
@@ -404,6 +414,12 @@ def test_admin_reads_the_trail_filtered_but_cannot_add_change_or_delete(client, 
     page = client.get(changelist + "?action__exact=signed_in&q=admin")
     assert page.status_code == 200
     assert "admin" in page.content.decode()
+    audit.record(Action.PERMISSION_REFUSED, request=None, actor=people["partner"], detail={"status": 403})
+    AuditEvent.objects.create(action=Action.SIGN_IN_FAILED, ip_address="198.51.100.23", object_repr="root")
+    by_address = client.get(changelist + "?q=198.51.100")
+    assert by_address.status_code == 200
+    assert "198.51.100.23" in by_address.content.decode()
+    assert "0 audit events" in client.get(changelist + "?q=203.0.113.99").content.decode()
     assert client.get(reverse("admin:nap_tracker_auditevent_change", args=[event.pk])).status_code == 200
     assert client.get(reverse("admin:nap_tracker_auditevent_add")).status_code == 403
     assert (

@@ -237,5 +237,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+# A form posted without its CSRF token is refused as before, and the refusal goes to the audit trail.
+CSRF_FAILURE_VIEW = "nap_tracker.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

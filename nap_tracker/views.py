@@ -35,3 +35,18 @@ def account_settings(request):
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
         return response
     return render(request, "registration/account_settings.html", {"form": form})
+
+
+def csrf_failure(request, reason=""):
+    """Django's page for a form posted without its security token, after writing the refusal to the
+    audit trail: a form posted from another site, or a page left open across a sign-out."""
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    from nap_tracker import audit
+
+    audit.record(
+        audit.Action.PERMISSION_REFUSED,
+        request=request,
+        detail={"status": 403, "method": request.method, "reason": f"CSRF: {reason}"[:200]},
+    )
+    return django_csrf_failure(request, reason=reason)

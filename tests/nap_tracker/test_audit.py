@@ -483,3 +483,20 @@ def test_lock_out_is_recorded(people, rf):
     assert event.ip_address == "198.51.100.20"
     assert event.object_id == str(people["focal_point"].pk)
     assert event.detail == {"username": "focal", "ip_address": "198.51.100.20"}
+
+
+def test_a_form_posted_without_its_csrf_token_is_a_recorded_refusal(people):
+    """A cross-site form post (or a stale tab) is refused by Django; the trail shows where and why."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["coordinator"])
+    submitted_path = reverse("review_queue")
+    response = client.post(submitted_path, {"updates": []}, REMOTE_ADDR="192.0.2.99")
+    assert response.status_code == 403
+    event = only(Action.PERMISSION_REFUSED)
+    assert event.actor == people["coordinator"]
+    assert event.path == submitted_path
+    assert event.ip_address == "192.0.2.99"
+    assert event.detail["status"] == 403
+    assert event.detail["reason"].startswith("CSRF")

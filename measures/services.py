@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from measures import notifications
 from measures.evidence import CheckedFile
 from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate
-from nap_tracker import permissions
+from nap_tracker import audit, permissions
 from nap_tracker.models import Agency
 
 State = StatusUpdate.State
@@ -221,6 +221,13 @@ def _review(*, update_id: int, reviewer, expected_version: int | None, decision:
     update.save()
     if decision == State.APPROVED:
         measure_refresh_status(measure_id=update.measure_id, changed_at=update.reviewed_at)
+    # In the same transaction: the trail holds a decision exactly when the decision was saved.
+    audit.record(
+        audit.Action.UPDATE_APPROVED if decision == State.APPROVED else audit.Action.UPDATE_RETURNED,
+        actor=reviewer,
+        target=update,
+        detail={"version": update.version, "note": note[:500]} if note else {"version": update.version},
+    )
     transaction.on_commit(lambda: notifications.update_reviewed(update.pk), robust=True)
     return update
 

@@ -16,7 +16,7 @@ from measures import selectors, services
 from measures.filters import MeasureFilter
 from measures.forms import BulkApproveForm, ReviewForm, StatusUpdateForm
 from measures.models import Edition, Evidence, MeasureAgency, StatusUpdate
-from nap_tracker import permissions
+from nap_tracker import audit, permissions
 from nap_tracker.spreadsheets import safe_cell
 
 PAGE_SIZE = 25
@@ -165,7 +165,7 @@ def _update_or_404(request, pk) -> StatusUpdate:
         pk=pk,
     )
     if not permissions.may_view_update(request.user, update):
-        raise Http404
+        permissions.refuse(request.user, visible=False)
     return update
 
 
@@ -349,11 +349,17 @@ def review_queue(request):
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
     if not permissions.may_view_update(request.user, evidence.update):
-        raise Http404
+        permissions.refuse(request.user, visible=False)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    audit.record(
+        audit.Action.EVIDENCE_DOWNLOADED,
+        request=request,
+        target=evidence,
+        detail={"update": evidence.update_id, "state": evidence.update.state, "sha256": evidence.sha256},
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
     )

@@ -8,4 +8,8 @@ class NapTrackerConfig(AppConfig):
 
     def ready(self):
         # Starts the clock of a session's limits at every sign-in.
-        from nap_tracker import session_limits  # noqa: F401
+        # The audit trail's receivers: sign-ins, sign-outs, lock-outs, second factors, changes to people.
+        from nap_tracker import (
+            receivers,  # noqa: F401
+            session_limits,  # noqa: F401
+        )

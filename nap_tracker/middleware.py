@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -133,3 +135,59 @@ class RejectNulBytesMiddleware:
 
 def _holds_nul(query) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
+
+class NoStoreMiddleware:
+    """Keep what a signed-in person sees, and every downloaded file, out of every cache.
+
+    A page of measures, a draft update or an evidence file must not be readable from a shared
+    computer's browser cache or a proxy after its reader signs out. Static files are the same for
+    everyone and keep their own caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.static_prefix):
+            return response
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        download = response.get("Content-Disposition", "").lower().startswith("attachment")
+        if signed_in or download:
+            add_never_cache_headers(response)
+        return response
+
+
+class AuditRefusalsMiddleware:
+    """Write every permission refusal to the audit trail, with the address that was asked for.
+
+    A refusal is a PermissionDenied (403) raised anywhere in a view, the admin included, or the
+    404 that `permissions.refuse` gives an outsider. A 404 for something that does not exist is
+    not a refusal and is not recorded.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from nap_tracker import audit, permissions
+
+        if isinstance(exception, PermissionDenied):
+            status = 403
+        elif isinstance(exception, permissions.Refused):
+            status = 404
+        else:
+            return None
+        match = getattr(request, "resolver_match", None)
+        audit.record(
+            audit.Action.PERMISSION_REFUSED,
+            request=request,
+            detail={"status": status, "method": request.method, "view": match.view_name if match else ""},
+        )
+        return None

@@ -143,14 +143,30 @@ def may_view_report(user, report) -> bool:
     return user.is_authenticated and (is_staff_role(user) or report.requested_by_id == user.pk)
 
 
+# --- The audit trail ----------------------------------------------------------------------
+
+
+def may_view_audit_trail(user) -> bool:
+    """Who signed in, who was refused, who downloaded what: for the system administrator only."""
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN
+
+
 # --- Turning a "no" into the right answer -------------------------------------------------
 
 
+class Refused(Http404):
+    """A 404 given because this module said no (not because the object is missing): the audit trail records it."""
+
+
 def refuse(user, *, visible: bool):
-    """Raise 404 for someone who should not know the object exists, 403 for one who may see it but not do this."""
+    """Raise 404 for someone who should not know the object exists, 403 for one who may see it but not do this.
+
+    Either way the refusal is written to the audit trail, with the address asked for
+    (`nap_tracker.middleware.AuditRefusalsMiddleware`).
+    """
     if visible:
         raise PermissionDenied
-    raise Http404
+    raise Refused
 
 
 # --- Second factor ----------------------------------------------------------------------

@@ -374,3 +374,32 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
+# --- Security headers (docs/security.md, "Headers") ---
+# A Content Security Policy on every response: scripts, styles, images and fonts only from this
+# site's own files, never inline; no plugins; no framing; forms post only back to the site.
+# Evidence downloads set their own, stricter policy (nothing loads, nothing runs).
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Signed-in pages and every download: Cache-Control no-store (static files keep their caching).
+    "nap_tracker.middleware.NoStoreMiddleware",
+    # Permission refusals (403, and the 404 an outsider gets) go to the audit trail with the URL.
+    "nap_tracker.middleware.AuditRefusalsMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -90,4 +90,5 @@ def client_username(request, credentials=None) -> str:
         username = credentials.get(field)
     else:
         username = request.POST.get(field) if request is not None and hasattr(request, "POST") else None
-    return str(username or "")[:USERNAME_MAX_LENGTH]
+    # NUL cannot be stored in PostgreSQL text; no username holds one.
+    return str(username or "").replace("\x00", "")[:USERNAME_MAX_LENGTH]

@@ -104,3 +104,11 @@ def _force_login_with_second_factor(client, user, backend=None):
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
+
+
+@pytest.fixture
+def matrix_objects(demo):
+    """The objects the permission matrix points at, for tests that walk its URLs."""
+    from tests.measures.test_permission_matrix import matrix_objects_from_demo
+
+    return matrix_objects_from_demo()

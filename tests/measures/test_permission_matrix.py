@@ -208,6 +208,10 @@ OTHER_MATRICES = [REPORTING_MATRIX]
 
 @pytest.fixture
 def objects(demo):
+    return matrix_objects_from_demo()
+
+
+def matrix_objects_from_demo():
     """The objects the matrix points at, from the demo data."""
     nap20 = Edition.objects.get(code="NAP-2020-2024")
     submitted = StatusUpdate.objects.filter(state="submitted").exclude(agency__code__in=["MLSPP", "CLEAN-WORLD"])

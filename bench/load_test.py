@@ -50,8 +50,18 @@ for assignment in parts.select_related("measure"):
             continue
         data = services.UpdateData(period=period, status="in_progress", progress=10, narrative="Started.", figures="")
         drafts.append(services.update_create(measure=assignment.measure, user=focal, data=data, files=[], submit=False).pk)
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+# The coordinator's office signs in with a second factor, and a code works once: one account each.
+coordinators = []
+for n in range(int(os.environ.get("NAP_LOAD_USERS", "50")) + 5):
+    person = User.objects.create_user(
+        f"load-coordinator-{n}", password=os.environ["DEMO_PASSWORD"], role="coordinator", email=""
+    )
+    device = TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=True)
+    coordinators.append({"username": person.username, "key": device.key})
 json.dump({
-    "focal": "focal", "coordinator": "coordinator", "partner": "partner",
+    "focal": "focal", "coordinators": coordinators, "partner": "partner",
     "edition": edition.pk,
     "areas": list(edition.areas.values_list("pk", flat=True)),
     "measures": list(edition.measures.values_list("pk", flat=True)),
@@ -114,6 +124,7 @@ def main():
         manage("migrate", "--noinput")
         manage("load_demo", "--force")
         env["NAP_LOAD_PLAN"] = str(folder / "plan.json")
+        env["NAP_LOAD_USERS"] = str(args.users)
         manage("shell", "-c", PREPARE)
         plan = {**json.loads((folder / "plan.json").read_text()), "password": PASSWORD}
         (folder / "plan.json").write_text(json.dumps(plan))

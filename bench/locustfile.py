@@ -24,10 +24,10 @@ PASSWORD = PLAN.get("password", "")
 VERSION = re.compile(r'name="version" value="(\d+)"')
 PERIOD = re.compile(r'<select[^>]*name="period"[^>]*>.*?<option value="(\d+)"[^>]*selected', re.S)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-_next_draft = count()
+_next_person = count()
 
 
-def sign_in(session: HttpSession, username: str):
+def sign_in(session: HttpSession, username: str, totp_key: str | None = None):
     page = session.get("/accounts/login/", name="sign-in page")
     token = CSRF.search(page.text).group(1)
     response = session.post(
@@ -38,6 +38,19 @@ def sign_in(session: HttpSession, username: str):
     )
     if response.status_code != 302:
         raise RuntimeError(f"{username} could not sign in: {response.status_code}")
+    if totp_key:
+        from django_otp.oath import totp
+
+        page = session.get("/accounts/two-factor/", name="sign-in: code page")
+        code = str(totp(bytes.fromhex(totp_key))).zfill(6)
+        response = session.post(
+            "/accounts/two-factor/",
+            {"csrfmiddlewaretoken": CSRF.search(page.text).group(1), "code": code, "next": "/"},
+            name="sign-in: code",
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"{username} could not enter the code: {response.status_code}")
 
 
 class Person(HttpUser):
@@ -49,11 +62,13 @@ class Person(HttpUser):
         self.focal = self.client
         self.coordinator = HttpSession(base_url=self.host, request_event=events, user=self)
         self.partner = HttpSession(base_url=self.host, request_event=events, user=self)
+        number = next(_next_person)
+        coordinator = PLAN["coordinators"][number % len(PLAN["coordinators"])]
         sign_in(self.focal, PLAN["focal"])
-        sign_in(self.coordinator, PLAN["coordinator"])
+        sign_in(self.coordinator, coordinator["username"], coordinator["key"])
         sign_in(self.partner, PLAN["partner"])
         drafts = PLAN["drafts"]
-        self.draft = drafts[next(_next_draft) % len(drafts)]
+        self.draft = drafts[number % len(drafts)]
 
     # --- reads: 70 -------------------------------------------------------------------------
 

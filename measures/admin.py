@@ -1,3 +1,6 @@
+import io
+import zipfile
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures import import_uploads
+from measures.evidence import UnsafeFile, archive_within_limits
 from measures.importer import Action, ImportInvalid, export_edition, import_apply, import_preview, import_template
 from measures.models import (
     Area,
@@ -25,6 +29,7 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.services import measure_refresh_status
+from nap_tracker.admin import SafeAutocompleteMixin
 from nap_tracker.permissions import may_import_measures
 
 TRANSLATED = _("In Azerbaijani and Russian")
@@ -54,6 +59,19 @@ class ImportUploadForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
             raise forms.ValidationError(_("Choose an Excel workbook (.xlsx) or a CSV file."))
         self.content = upload.read()
+        if self.content.startswith(b"PK\x03\x04"):
+            # A workbook is a ZIP archive: judge it by its table of contents before openpyxl unpacks it.
+            try:
+                with zipfile.ZipFile(io.BytesIO(self.content)) as archive:
+                    archive_within_limits(archive)
+            except UnsafeFile:
+                raise forms.ValidationError(
+                    _(
+                        "This workbook unpacks to far more than a plan's table needs. Save the table alone and upload it."
+                    )
+                ) from None
+            except zipfile.BadZipFile:
+                pass  # the importer explains a broken workbook
         return upload
 
 
@@ -207,7 +225,7 @@ class AreaAdmin(SimpleHistoryAdmin):
     ]
 
 
-class MeasureAgencyInline(admin.TabularInline):
+class MeasureAgencyInline(SafeAutocompleteMixin, admin.TabularInline):
     model = MeasureAgency
     fields = ["agency", "part", "is_lead"]
     autocomplete_fields = ["agency"]
@@ -230,7 +248,7 @@ class IllustrativeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["number", "short_title", "edition", "area_code", "status", "progress", "deadline", "wording"]
     list_display_links = ["number", "short_title"]
     list_filter = ["edition", IllustrativeFilter, "status", "area__pillar", "agencies"]
@@ -302,7 +320,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeasureAgency)
-class MeasureAgencyAdmin(SimpleHistoryAdmin):
+class MeasureAgencyAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["measure", "agency", "part", "is_lead"]
     list_filter = ["part", "is_lead", "measure__edition", "agency"]
     list_select_related = ["measure", "agency"]
@@ -335,25 +353,39 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(SimpleHistoryAdmin):
+class StatusUpdateAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+    """Corrections to what an update says. The workflow (who wrote it, its state, who reviewed it and
+    when) is read-only here: updates are written by agencies and decided by the coordinator's office
+    through the review service, which refuses one's own update and checks the role."""
+
+    WORKFLOW_FIELDS = ["state", "author", "submitted_at", "reviewer", "reviewed_at", "review_note"]
+
     list_display = ["__str__", "state", "status", "progress", "author", "submitted_at", "reviewer"]
     list_filter = ["state", "status", "period__edition", "period", "agency"]
     list_select_related = ["measure", "agency", "period", "author", "reviewer"]
     search_fields = ["measure__number", "measure__title_en", "agency__name_en", "agency__code", "narrative"]
-    autocomplete_fields = ["measure", "agency", "author", "reviewer"]
-    readonly_fields = ["created_at", "updated_at", "version"]
+    autocomplete_fields = ["measure", "agency"]
+    readonly_fields = [*WORKFLOW_FIELDS, "created_at", "updated_at", "version"]
     inlines = [EvidenceInline]
     date_hierarchy = "submitted_at"
     fieldsets = [
         (None, {"fields": ["measure", "agency", "period", "status", "progress", "narrative", "figures"]}),
-        (_("Workflow"), {"fields": ["state", "author", "submitted_at", "reviewer", "reviewed_at", "review_note"]}),
+        (_("Workflow"), {"fields": WORKFLOW_FIELDS}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"]}),
     ]
 
+    def has_add_permission(self, request):
+        # An update is an agency's account, written by its people on the site; nobody writes one here.
+        return False
+
     @transaction.atomic
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
+        stored = StatusUpdate.objects.select_for_update().get(pk=obj.pk)
+        # Whatever the form carried, the workflow stays as the services left it.
+        for name in self.WORKFLOW_FIELDS:
+            attname = StatusUpdate._meta.get_field(name).attname
+            setattr(obj, attname, getattr(stored, attname))
+        obj.version = stored.version + 1
         super().save_model(request, obj, form, change)
         # A correction made here must reach the measure as an approval in the pages would.
         measure_refresh_status(measure_id=obj.measure_id)

@@ -6,6 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from measures.models import Area, Edition, Measure, MeasureAgency, Pillar, Status, overdue_condition
 from nap_tracker.models import Agency
 
+YEAR_RANGE = (1900, 2200)
+YEAR_MESSAGE = _("Enter a year between 1900 and 2200.")
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year within reason: "0", "10000" or "1e10" would reach the database as an impossible date."""
+
+    field_class = forms.IntegerField
+
 
 class MeasureFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Number or words"), method="filter_text")
@@ -35,7 +44,14 @@ class MeasureFilter(django_filters.FilterSet):
             choices=[("", _("Overdue or not")), ("true", _("Overdue only")), ("false", _("Not overdue"))]
         ),
     )
-    deadline_year = django_filters.NumberFilter(label=_("Deadline year"), field_name="deadline__year")
+    deadline_year = YearFilter(
+        label=_("Deadline year"),
+        field_name="deadline__year",
+        min_value=YEAR_RANGE[0],
+        max_value=YEAR_RANGE[1],
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), YEAR_MESSAGE),
+        widget=forms.NumberInput(attrs={"min": YEAR_RANGE[0], "max": YEAR_RANGE[1], "step": 1}),
+    )
     wording = django_filters.ChoiceFilter(
         label=_("Wording"),
         choices=[("official", _("Official text")), ("illustrative", _("Illustrative"))],

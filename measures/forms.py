@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -130,8 +132,30 @@ class ReviewForm(forms.Form):
         return note
 
 
+class ShownVersionsField(forms.Field):
+    """The queue's ticks: each posts "update id:version" as the page showed it."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Tick at least one update to approve."),
+        "stale_page": _(
+            "The review queue you approved from is out of date. Open the queue again and tick the updates."
+        ),
+    }
+    PATTERN = re.compile(r"^(\d{1,18}):(\d{1,9})$")
+
+    def to_python(self, value) -> list[tuple[int, int]]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        pairs = []
+        for item in values:
+            match = self.PATTERN.match(str(item))
+            if not match:
+                raise ValidationError(self.error_messages["stale_page"], code="stale_page")
+            pair = (int(match.group(1)), int(match.group(2)))
+            if pair not in pairs:
+                pairs.append(pair)
+        return pairs
+
+
 class BulkApproveForm(forms.Form):
-    updates = forms.ModelMultipleChoiceField(
-        queryset=StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED),
-        error_messages={"required": _("Tick at least one update to approve.")},
-    )
+    updates = ShownVersionsField()

@@ -432,9 +432,13 @@ class StatusUpdate(models.Model):
 
 
 def evidence_upload_to(instance, filename: str) -> str:
-    # A random name: the original name is kept in the row, never trusted on disk.
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"evidence/{uuid.uuid4().hex}{suffix}"
+    # A random name with the extension of the type the content showed: the uploader's name is kept
+    # in the row, never trusted on disk.
+    from measures.evidence import EXTENSIONS
+
+    allowed = EXTENSIONS.get(instance.content_type, (".bin",))
+    suffix = PurePath(filename).suffix.lower()
+    return f"evidence/{uuid.uuid4().hex}{suffix if suffix in allowed else allowed[0]}"
 
 
 class Evidence(models.Model):

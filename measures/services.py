@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from measures import notifications
 from measures.evidence import CheckedFile
 from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate, UpdateEvent
+from nap_tracker import audit, permissions
+from nap_tracker.models import Agency
 
 State = StatusUpdate.State
 Event = UpdateEvent.Kind
@@ -82,6 +84,17 @@ def _check_content(measure: Measure, data: UpdateData):
         )
 
 
+def _check_agency_reports(user):
+    """Read from the database inside the transaction, not from the (possibly older) `user.agency`."""
+    if not Agency.objects.filter(pk=user.agency_id, active=True).exists():
+        raise UpdateError(
+            _(
+                "Your agency is no longer active in the action plan, so its updates can no longer be written or "
+                "submitted. Ask the national coordinator's office if this is a mistake."
+            )
+        )
+
+
 def _refuse_duplicates(update: StatusUpdate, files: list[CheckedFile]):
     """The same file twice on one update is a mistake, never a second piece of evidence."""
     known = dict(update.evidence.values_list("sha256", "original_name"))
@@ -127,6 +140,7 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
     attached: list[Evidence] = []
     try:
         with transaction.atomic():
+            _check_agency_reports(user)
             if StatusUpdate.objects.filter(measure=measure, agency_id=user.agency_id, period=data.period).exists():
                 raise UpdateError(
                     _(
@@ -164,6 +178,7 @@ def update_save(
     try:
         with transaction.atomic():
             update = _locked(update_id, expected_version)
+            _check_agency_reports(user)
             if update.state not in (State.DRAFT, State.RETURNED):
                 raise UpdateError(_("This update has been submitted and can no longer be edited. Withdraw it first."))
             _check_content(update.measure, data)
@@ -211,6 +226,7 @@ def _locked(update_id: int, expected_version: int | None) -> StatusUpdate:
 def update_withdraw(*, update_id: int, user, expected_version: int | None = None) -> StatusUpdate:
     """Take a submitted update back to draft, before the coordinator reviews it."""
     update = _locked(update_id, expected_version)
+    _check_agency_reports(user)
     if update.state != State.SUBMITTED:
         raise UpdateError(_("Only a submitted update that has not been reviewed yet can be withdrawn."))
     update.state = State.DRAFT
@@ -223,6 +239,9 @@ def update_withdraw(*, update_id: int, user, expected_version: int | None = None
 
 def _review(*, update_id: int, reviewer, expected_version: int | None, decision: str, note: str) -> StatusUpdate:
     """Record the coordinator's decision on a submitted update, which its own author may not take."""
+    if not permissions.may_review(reviewer):
+        # The views ask first; the service asks again, so no other path (admin, script) can decide.
+        raise UpdateError(_("Only the national coordinator's office reviews updates."))
     update = _locked(update_id, expected_version)
     if update.state != State.SUBMITTED:
         message = (
@@ -245,6 +264,13 @@ def _review(*, update_id: int, reviewer, expected_version: int | None, decision:
         record_event(update, Event.RETURNED, actor=reviewer, text=note, snapshot=snapshot(update))
     if decision == State.APPROVED:
         measure_refresh_status(measure_id=update.measure_id, changed_at=update.reviewed_at)
+    # In the same transaction: the trail holds a decision exactly when the decision was saved.
+    audit.record(
+        audit.Action.UPDATE_APPROVED if decision == State.APPROVED else audit.Action.UPDATE_RETURNED,
+        actor=reviewer,
+        target=update,
+        detail={"version": update.version, "note": note[:500]} if note else {"version": update.version},
+    )
     transaction.on_commit(lambda: notifications.update_reviewed(update.pk), robust=True)
     return update
 
@@ -269,6 +295,46 @@ def update_return(*, update_id: int, reviewer, note: str, expected_version: int 
         decision=State.RETURNED,
         note=note.strip(),
     )
+
+
+@dataclass
+class BulkApproval:
+    approved: list[int]
+    refused: list[str]  # one sentence per update not approved, naming it and saying why
+
+
+def updates_approve_shown(*, reviewer, shown: list[tuple[int, int]]) -> BulkApproval:
+    """Approve the updates ticked on the queue page, each only if it is still the version the page showed.
+
+    `shown` holds (update id, version) pairs as the page rendered them. An update withdrawn, edited or
+    resubmitted since then has another version and is left for the coordinator to read again. Each
+    approval is its own transaction, so one refusal does not undo the others.
+    """
+    names = {
+        update.pk: f"{update.measure.number} ({update.agency.code})"
+        for update in StatusUpdate.objects.filter(pk__in=[pk for pk, _version in shown]).select_related(
+            "measure", "agency"
+        )
+    }
+    result = BulkApproval(approved=[], refused=[])
+    for update_id, version in shown:
+        if update_id not in names:
+            result.refused.append(_("An update you ticked no longer exists."))
+            continue
+        try:
+            update_approve(update_id=update_id, reviewer=reviewer, expected_version=version)
+        except StaleVersion:
+            result.refused.append(
+                _("%(update)s was not approved: it changed since you opened the page — open it to review the new text.")
+                % {"update": names[update_id]}
+            )
+        except UpdateError as error:
+            result.refused.append(
+                _("%(update)s was not approved: %(reason)s") % {"update": names[update_id], "reason": error.message}
+            )
+        else:
+            result.approved.append(update_id)
+    return result
 
 
 def measure_refresh_status(*, measure_id: int, changed_at=None):

@@ -17,7 +17,7 @@ from measures import selectors, services, thread
 from measures.filters import MeasureFilter
 from measures.forms import BulkApproveForm, ReviewForm, StatusUpdateForm
 from measures.models import Edition, Evidence, MeasureAgency, ReportingPeriod, StatusUpdate
-from nap_tracker import permissions
+from nap_tracker import audit, permissions
 from nap_tracker.spreadsheets import safe_cell
 
 PAGE_SIZE = 25
@@ -171,7 +171,7 @@ def _update_or_404(request, pk) -> StatusUpdate:
         pk=pk,
     )
     if not permissions.may_view_update(request.user, update):
-        raise Http404
+        permissions.refuse(request.user, visible=False)
     return update
 
 
@@ -382,19 +382,13 @@ def review_queue(request):
         permissions.refuse(user, visible=True)
     form = BulkApproveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        approved, problems = 0, []
-        for update in form.cleaned_data["updates"].select_related("measure"):
-            try:
-                services.update_approve(update_id=update.pk, reviewer=user)
-                approved += 1
-            except services.UpdateError as error:
-                problems.append(f"{update.measure.number}: {error.message}")
-        if approved:
+        result = services.updates_approve_shown(reviewer=user, shown=form.cleaned_data["updates"])
+        if result.approved:
+            count = len(result.approved)
             messages.success(
-                request,
-                ngettext("%(count)d update approved.", "%(count)d updates approved.", approved) % {"count": approved},
+                request, ngettext("%(count)d update approved.", "%(count)d updates approved.", count) % {"count": count}
             )
-        for problem in problems:
+        for problem in result.refused:
             messages.error(request, problem)
         return redirect("review_queue")
     page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
@@ -410,11 +404,17 @@ def review_queue(request):
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
     if not permissions.may_view_update(request.user, evidence.update):
-        raise Http404
+        permissions.refuse(request.user, visible=False)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    audit.record(
+        audit.Action.EVIDENCE_DOWNLOADED,
+        request=request,
+        target=evidence,
+        detail={"update": evidence.update_id, "state": evidence.update.state, "sha256": evidence.sha256},
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
     )

@@ -1,13 +1,73 @@
-from django.contrib import admin
+import csv
+import datetime
+import json
+
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
+from django.db.models import Exists, OuterRef
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from nap_tracker.models import Agency, User
+from nap_tracker import audit, permissions, second_factor
+from nap_tracker.models import Agency, AuditEvent, User
+from nap_tracker.spreadsheets import safe_cell
 
 admin.site.site_header = _("NAP Tracker administration")
 admin.site.site_title = _("NAP Tracker")
 admin.site.index_title = _("Administration")
+
+_django_has_permission = admin.site.has_permission
+
+
+def _administrators_only(request):
+    """Django lets in anyone with `is_staff`; we also ask the role, so a row left with the flag by an
+    older version (or by a bulk update that skipped `User.save`) cannot open the admin."""
+    return _django_has_permission(request) and request.user.role == User.Role.ADMIN
+
+
+admin.site.has_permission = _administrators_only
+
+
+def _is_possible_key(db_field, value, using=None) -> bool:
+    """Whether `value` could be the key of a row: of the right type, and within the database's range."""
+    target = db_field.target_field
+    try:
+        key = target.to_python(value)
+    except ValidationError:
+        return False
+    if isinstance(key, int):
+        low, high = connections[using or "default"].ops.integer_field_range(target.get_internal_type())
+        return (low is None or key >= low) and (high is None or key <= high)
+    return True
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete looks the submitted value up again to show a form with errors; a value that
+    is not a key ("1e10", a number beyond the database's range) made that lookup a server error. Such
+    values are left out of the redisplay: the field's own error already tells what is wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        possible = [v for v in value if _is_possible_key(self.field, v, self.db)]
+        return super().optgroups(name, possible, attr)
+
+
+class SafeAutocompleteMixin:
+    """For every admin (and inline) with `autocomplete_fields`: the autocomplete widget above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Agency)
@@ -23,8 +83,10 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "get_full_name", "email", "role", "agency", "is_active", "last_login"]
+class UserAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+    """People; "History" shows every change to a person (never the password), the audit trail who made it."""
+
+    list_display = ["username", "get_full_name", "email", "role", "agency", "is_active", "second_factor", "last_login"]
     list_filter = ["role", "is_active", "receives_digests", "agency__kind", "agency"]
     list_select_related = ["agency"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_en", "agency__code"]
@@ -39,7 +101,158 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "email", "role", "agency", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_second_factor", "unlock_sign_in"]
+
+    @admin.action(description=_("Reset second factor (lost phone): set it up again at next sign-in"))
+    def reset_second_factor(self, request, queryset):
+        if not permissions.may_reset_second_factor(request.user):
+            raise PermissionDenied
+        people = list(queryset)
+        for person in people:
+            second_factor.second_factor_reset(user=person, actor=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "The second factor of %(count)d person is reset.",
+                "The second factor of %(count)d people is reset.",
+                len(people),
+            )
+            % {"count": len(people)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unlock sign-in paused after wrong passwords"))
+    def unlock_sign_in(self, request, queryset):
+        people = list(queryset.values_list("username", flat=True))
+        removed = sum(axes_reset(username=username) for username in people)
+        self.message_user(
+            request,
+            ngettext("Sign-in unlocked for %(count)d person.", "Sign-in unlocked for %(count)d people.", len(people))
+            % {"count": len(people)},
+            messages.SUCCESS if removed else messages.INFO,
+        )
+
+    def get_queryset(self, request):
+        confirmed_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(confirmed_app))
+
+    @admin.display(description=_("second factor"), boolean=True, ordering="has_second_factor")
+    def second_factor(self, obj):
+        return obj.has_second_factor
 
     @admin.display(description=_("name"))
     def get_full_name(self, obj):
         return obj.get_full_name()
+
+
+class AuditEventAdmin(admin.ModelAdmin):
+    """The security trail, for the system administrator: read, filter, search, export. Never changed here."""
+
+    list_display = ["at", "action", "actor_username", "ip_address", "object_type", "object_repr", "path"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "object_type"]
+    list_select_related = ["actor"]
+    search_fields = ["actor_username", "ip_address", "object_repr", "object_id", "path", "user_agent"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    fields = [
+        "at",
+        "action",
+        "actor",
+        "actor_username",
+        "ip_address",
+        "user_agent",
+        "path",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "detail",
+    ]
+    readonly_fields = fields
+    actions = None
+
+    def has_module_permission(self, request):
+        return permissions.may_view_audit_trail(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.may_view_audit_trail(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("export.csv", self.admin_site.admin_view(self.export_view), name="nap_tracker_auditevent_export"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """The list as filtered and searched on the page, as CSV, streamed row by row."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect(reverse("admin:nap_tracker_auditevent_changelist") + "?e=1")
+        events = changelist.get_queryset(request).select_related(None).order_by("-at", "-pk")
+        audit.record(audit.Action.AUDIT_EXPORTED, request=request, detail={"filters": request.GET.urlencode()})
+        response = StreamingHttpResponse(audit_csv_rows(events), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="nap-audit-trail.csv"'
+        return response
+
+
+def audit_csv_rows(events):
+    """The CSV lines of the events: UTF-8 with a byte-order mark (Excel), cells that cannot run as formulas."""
+    buffer = _Line()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    yield writer.writerow(
+        [
+            gettext("When (UTC)"),
+            gettext("What"),
+            gettext("Action code"),
+            gettext("Username"),
+            gettext("IP address"),
+            gettext("Browser"),
+            gettext("Address"),
+            gettext("Object type"),
+            gettext("Object id"),
+            gettext("Object"),
+            gettext("Detail"),
+        ]
+    )
+    labels = dict(AuditEvent.Action.choices)
+    for event in events.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                safe_cell(value)
+                for value in (
+                    event.at.astimezone(datetime.UTC).isoformat(timespec="seconds"),
+                    str(labels.get(event.action, event.action)),
+                    event.action,
+                    event.actor_username,
+                    event.ip_address or "",
+                    event.user_agent,
+                    event.path,
+                    event.object_type,
+                    event.object_id,
+                    event.object_repr,
+                    json.dumps(event.detail, ensure_ascii=False, sort_keys=True) if event.detail else "",
+                )
+            ]
+        )
+
+
+class _Line:
+    """A file-like object whose write() returns the line, so csv.writer can feed a stream."""
+
+    def write(self, value):
+        return value
+
+
+admin.site.register(AuditEvent, AuditEventAdmin)

@@ -32,5 +32,13 @@ def server_error(request, template_name=None):
 
 
 def csrf_failure(request, reason=""):
-    """A form sent from a stale page: in the site's layout and the reader's language, never Django's bare page."""
+    """A form sent without its security token — from a page left open across a sign-out, or from
+    another site: written to the audit trail, and explained in the site's layout and the reader's language."""
+    from nap_tracker import audit
+
+    audit.record(
+        audit.Action.PERMISSION_REFUSED,
+        request=request,
+        detail={"status": 403, "method": request.method, "reason": f"CSRF: {reason}"[:200]},
+    )
     return render(request, "errors/csrf.html", status=403)

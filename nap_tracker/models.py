@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -104,6 +105,9 @@ class User(AbstractUser):
 
     objects = NapUserManager()
 
+    # Who changed a person's role, agency, active flag or e-mail, and when. Never the password.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -116,10 +120,13 @@ class User(AbstractUser):
         ]
 
     def save(self, *args, **kwargs):
-        # The system administrator works in Django's admin; nobody else does.
-        if self.role == self.Role.ADMIN:
-            self.is_staff = True
-            self.is_superuser = True
+        # The system administrator works in Django's admin; nobody else does. The role decides both
+        # ways, so a person moved to another role loses the admin site with the same save.
+        is_admin = self.role == self.Role.ADMIN
+        self.is_staff = is_admin
+        self.is_superuser = is_admin
+        if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff", "is_superuser"}
         return super().save(*args, **kwargs)
 
     def __str__(self):
@@ -132,3 +139,86 @@ class User(AbstractUser):
             return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+class AppendOnly(Exception):
+    """An audit event was about to be changed or deleted: the trail only grows."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AppendOnly("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One security-relevant thing that happened: who, when, from where, to what. Append-only.
+
+    Written through `nap_tracker.audit.record`. Neither the ORM nor the admin can change or delete an
+    event, and on PostgreSQL a trigger refuses UPDATE and DELETE too (migration 0005) — except
+    clearing `actor` when that person is deleted, since `actor_username` keeps who it was.
+    """
+
+    class Action(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        PERMISSION_REFUSED = "permission_refused", _("Permission refused")
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence file downloaded")
+        REPORT_DOWNLOADED = "report_downloaded", _("Report downloaded")
+        UPDATE_APPROVED = "update_approved", _("Update approved")
+        UPDATE_RETURNED = "update_returned", _("Update returned")
+        USER_CREATED = "user_created", _("Person added")
+        USER_DELETED = "user_deleted", _("Person deleted")
+        USER_ROLE_CHANGED = "user_role_changed", _("Role changed")
+        USER_AGENCY_CHANGED = "user_agency_changed", _("Agency changed")
+        USER_ACTIVE_CHANGED = "user_active_changed", _("Account activated or deactivated")
+        SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Second factor set up")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset")
+        SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Second factor turned off")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("what"), max_length=40, choices=Action.choices, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    path = models.CharField(_("address"), max_length=500, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["actor", "at"], name="auditevent_actor_at"),
+            models.Index(fields=["object_type", "object_id"], name="auditevent_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.actor_username or '—'}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("Audit events cannot be changed.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Audit events cannot be deleted.")

@@ -50,10 +50,17 @@ def agency_parts(user, measure) -> set[str]:
     return {a.part for a in measure.assignments.all() if a.agency_id == user.agency_id}
 
 
+def agency_is_active(user) -> bool:
+    """Whether the user's agency still reports. Reads `user.agency`: one query the first time on a
+    request (the page header loads it anyway), none after."""
+    return bool(getattr(user, "agency_id", None)) and user.agency.active
+
+
 def may_report_on(user, measure) -> bool:
-    """Focal points report where their agency is responsible; NGOs where theirs is a partner."""
+    """Focal points report where their agency is responsible; NGOs where theirs is a partner.
+    The people of an agency the administrator made inactive no longer report."""
     allowed = PARTS_FOR_ROLE.get(getattr(user, "role", None), ())
-    return bool(allowed) and bool(agency_parts(user, measure) & set(allowed))
+    return bool(allowed) and bool(agency_parts(user, measure) & set(allowed)) and agency_is_active(user)
 
 
 def may_add_update(user, measure, edition) -> bool:
@@ -83,6 +90,7 @@ def may_edit_update(user, update) -> bool:
         and user.role in REPORTING_ROLES
         and update.agency_id == user.agency_id
         and update.state in UPDATE_EDITABLE_STATES
+        and agency_is_active(user)
     )
 
 
@@ -92,6 +100,7 @@ def may_withdraw_update(user, update) -> bool:
         and user.role in REPORTING_ROLES
         and update.agency_id == user.agency_id
         and update.state == "submitted"
+        and agency_is_active(user)
     )
 
 
@@ -134,14 +143,49 @@ def may_view_report(user, report) -> bool:
     return user.is_authenticated and (is_staff_role(user) or report.requested_by_id == user.pk)
 
 
+# --- The audit trail ----------------------------------------------------------------------
+
+
+def may_view_audit_trail(user) -> bool:
+    """Who signed in, who was refused, who downloaded what: for the system administrator only."""
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN
+
+
 # --- Turning a "no" into the right answer -------------------------------------------------
 
 
+class Refused(Http404):
+    """A 404 given because this module said no (not because the object is missing): the audit trail records it."""
+
+
 def refuse(user, *, visible: bool):
-    """Raise 404 for someone who should not know the object exists, 403 for one who may see it but not do this."""
+    """Raise 404 for someone who should not know the object exists, 403 for one who may see it but not do this.
+
+    Either way the refusal is written to the audit trail, with the address asked for
+    (`nap_tracker.middleware.AuditRefusalsMiddleware`).
+    """
     if visible:
         raise PermissionDenied
-    raise Http404
+    raise Refused
+
+
+# --- Second factor ----------------------------------------------------------------------
+
+# Those who can change everything sign in with a code from an authenticator app as well.
+SECOND_FACTOR_ROLES = STAFF_ROLES
+
+
+def must_use_second_factor(user) -> bool:
+    return user.is_authenticated and user.role in SECOND_FACTOR_ROLES
+
+
+def may_turn_off_second_factor(user) -> bool:
+    return user.is_authenticated and not must_use_second_factor(user)
+
+
+def may_reset_second_factor(user) -> bool:
+    """An administrator resets someone's second factor (a lost phone) from the admin."""
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN
 
 
 def may_comment_update(user, update) -> bool:
@@ -150,7 +194,7 @@ def may_comment_update(user, update) -> bool:
         return False
     if is_staff_role(user):
         return True
-    return user.role in REPORTING_ROLES and update.agency_id == user.agency_id
+    return user.role in REPORTING_ROLES and update.agency_id == user.agency_id and agency_is_active(user)
 
 
 def may_remove_evidence(user, update) -> bool:
@@ -160,6 +204,7 @@ def may_remove_evidence(user, update) -> bool:
         and user.role in REPORTING_ROLES
         and update.agency_id == user.agency_id
         and update.state != "approved"
+        and agency_is_active(user)
     )
 
 

@@ -5,6 +5,7 @@ Celery tasks executed in-process, files on local disk, e-mail printed to the con
 `.env.example` documents every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The signed-in person's saved language and time zone win over the cookie and the browser.
     "nap_tracker.middleware.UserPreferencesMiddleware",
+    # A NUL character in a query or form is refused here with 400 (PostgreSQL cannot hold one).
+    "nap_tracker.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -163,6 +166,8 @@ WHITENOISE_MAX_AGE = env_int("STATIC_MAX_AGE", 3600)
 
 # Evidence files: largest accepted upload, in bytes (default 10 MB).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# An office document (a ZIP archive) may declare at most this many bytes unpacked: a zip bomb is refused unread.
+EVIDENCE_MAX_UNPACKED_BYTES = env_int("EVIDENCE_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 # Django refuses whole requests above this; several evidence files fit in one form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -328,3 +333,73 @@ CELERY_BEAT_SCHEDULE["requeue-stuck-reports"] = {
     "task": "reporting.tasks.requeue_stuck_reports",
     "schedule": float(REPORT_SWEEP_SECONDS),
 }
+
+# --- Sign-in, second factor and sessions (docs/security.md) ---
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# Axes first: it refuses a locked-out username + address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE.insert(_after_auth, "django_otp.middleware.OTPMiddleware")
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_messages:_after_messages] = [
+    # Signs out after SESSION_IDLE_MINUTES without activity and SESSION_MAX_HOURS in all.
+    "nap_tracker.middleware.SessionLimitsMiddleware",
+    # Administrators and the coordinator's office enrol a second factor; anyone who has one enters a code.
+    "nap_tracker.middleware.SecondFactorMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Wrong passwords: AXES_FAILURE_LIMIT in a row for one username from one address lock that pair
+# for AXES_COOLOFF_MINUTES. Never by address alone: a ministry's staff share one outgoing address.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "nap_tracker.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "nap_tracker.signin.client_ip"
+AXES_USERNAME_CALLABLE = "nap_tracker.signin.client_username"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# Addresses (or networks, 10.0.0.0/8) of the reverse proxies in front of the site: only a request
+# coming from one of them may name the client's address in X-Forwarded-For.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Second factor: TOTP from an authenticator app, with single-use recovery codes.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "NAP Tracker")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+RECOVERY_CODE_COUNT = 10
+
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
+# signing in, whatever happens; the cookie also ends when the browser closes.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
+# --- Security headers (docs/security.md, "Headers") ---
+# A Content Security Policy on every response: scripts, styles, images and fonts only from this
+# site's own files, never inline; no plugins; no framing; forms post only back to the site.
+# Evidence downloads set their own, stricter policy (nothing loads, nothing runs).
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Signed-in pages and every download: Cache-Control no-store (static files keep their caching).
+    "nap_tracker.middleware.NoStoreMiddleware",
+    # Permission refusals (403, and the 404 an outsider gets) go to the audit trail with the URL.
+    "nap_tracker.middleware.AuditRefusalsMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

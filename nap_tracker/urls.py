@@ -15,13 +15,19 @@ urlpatterns = [
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "accounts/password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("accounts/settings/", views.account_settings, name="account_settings"),
+    path("accounts/two-factor/", views.second_factor_verify, name="second_factor_verify"),
+    path("accounts/two-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
+    path(
+        "accounts/two-factor/recovery-codes/", views.second_factor_recovery_codes, name="second_factor_recovery_codes"
+    ),
+    path("accounts/two-factor/turn-off/", views.second_factor_disable, name="second_factor_disable"),
     # Django's set_language, saving a signed-in person's choice with their account.
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

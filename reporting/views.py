@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from measures.models import Edition
-from nap_tracker import permissions
+from nap_tracker import audit, permissions
 from reporting import services
 from reporting.forms import ReportRequestForm
 from reporting.models import Report
@@ -73,7 +73,7 @@ def _initial(request) -> dict:
 def report_download(request, pk: int):
     report = get_object_or_404(Report.objects.select_related("edition", "agency", "period"), pk=pk)
     if not permissions.may_view_report(request.user, report):
-        raise Http404
+        permissions.refuse(request.user, visible=False)
     if report.state != Report.State.DONE or not report.file:
         raise Http404
     try:
@@ -81,4 +81,10 @@ def report_download(request, pk: int):
     except FileNotFoundError:
         raise Http404 from None
     filename = report.file.name.rsplit("/", 1)[-1]
+    audit.record(
+        audit.Action.REPORT_DOWNLOADED,
+        request=request,
+        target=report,
+        detail={"file": filename, "kind": report.kind, "requested_by": report.requested_by_id},
+    )
     return FileResponse(handle, as_attachment=True, filename=filename)

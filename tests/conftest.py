@@ -3,6 +3,9 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nap_tracker.models import User
 from tests.factories import AgencyFactory, UserFactory
@@ -69,3 +72,43 @@ def fresh_language_and_time_zone():
 
     translation.deactivate()
     timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def force_login_includes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a complete sign-in: password and, where the person has or
+    needs one, the second factor. Administrators and the coordinator's office get an authenticator
+    device (made here, as they would have enrolled one), and the session is marked verified with it.
+
+    Tests of the second step itself sign in through the sign-in form, or call `password_only_login`.
+    """
+    monkeypatch.setattr(Client, "force_login", _force_login_with_second_factor)
+
+
+_password_only_force_login = Client.force_login
+
+
+def password_only_login(client, user):
+    """Signed in with the password only: the state between the sign-in form and the code page."""
+    _password_only_force_login(client, user)
+
+
+def _force_login_with_second_factor(client, user, backend=None):
+    from nap_tracker import permissions
+
+    _password_only_force_login(client, user, backend)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None and permissions.must_use_second_factor(user):
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def matrix_objects(demo):
+    """The objects the permission matrix points at, for tests that walk its URLs."""
+    from tests.measures.test_permission_matrix import matrix_objects_from_demo
+
+    return matrix_objects_from_demo()

@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connections
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from measures.demo_files import simple_pdf
 from measures.models import Measure, StatusUpdate
+from nap_tracker.models import User
 from tests.conftest import require_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,13 +50,20 @@ def demo_site(live_server, settings):
     return live_server.url
 
 
-def sign_in(browser, base, username, password):
+def sign_in(browser, base, username, password, device=None):
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.goto(base + "/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        # The second step: the code the person's authenticator app would show now.
+        assert "/accounts/two-factor/" in page.url
+        page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
+        assert "/accounts/two-factor/" not in page.url
     return page
 
 
@@ -87,8 +97,9 @@ def journey(chromium, demo_site, settings, tmp_path):
     assert update.state == "submitted"
     assert update.evidence.get().original_name == "training-report.pdf"
 
-    # The coordinator finds it in the queue and returns it with a note.
-    coordinator = sign_in(chromium, demo_site, "coordinator", settings.DEMO_PASSWORD)
+    # The coordinator — who signs in with an authenticator app — finds it in the queue and returns it with a note.
+    app = TOTPDevice.objects.create(user=User.objects.get(username="coordinator"), name="Phone", confirmed=True)
+    coordinator = sign_in(chromium, demo_site, "coordinator", settings.DEMO_PASSWORD, device=app)
     coordinator.goto(demo_site + "/review/")
     coordinator.locator(f'a[href="/updates/{update.pk}/review/"]').first.click()
     coordinator.get_by_label("Note to the agency").fill("Please name the regions and the number of women and men.")

@@ -21,3 +21,17 @@ def fallback_marker(text):
         _("Not available in your language; shown in another"),
         text.language.upper(),
     )
+
+
+@register.filter
+def width_class(percent):
+    """The CSS class `w-NN` that gives a bar NN% of its container's width (0–100, rounded).
+
+    Bars use classes rather than `style="width: …"`: the Content Security Policy refuses inline
+    styles, and static/css/app.css defines one class per whole percent.
+    """
+    try:
+        value = round(float(percent))
+    except (TypeError, ValueError):
+        value = 0
+    return f"w-{min(100, max(0, value))}"

@@ -83,7 +83,7 @@ def test_pages_of_25_with_links_that_keep_the_filters(partner):
 
 def test_a_bad_filter_value_is_explained(partner):
     response = partner.get(reverse("measure_list") + "?deadline_year=twenty")
-    assert "Enter a number." in response.content.decode()
+    assert "Enter a year between 1900 and 2200." in response.content.decode()
 
 
 def test_csv_holds_the_filtered_list(partner):

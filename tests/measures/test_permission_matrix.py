@@ -223,6 +223,35 @@ MATRIX = {
     "password reset done": ("password_reset_complete", None, "get", everyone(OK, anonymous=OK)),
     "change language": ("set_language", None, "post", everyone(FOUND, anonymous=FOUND)),
     "my settings": ("account_settings", None, "get", everyone(OK)),
+    # The second factor. In this matrix (tests/conftest.py) administrators and the coordinator's office
+    # have an authenticator app and a verified session; the other roles have not turned it on.
+    "code page, already verified or nothing to verify": ("second_factor_verify", None, "get", everyone(FOUND)),
+    "set up an authenticator app": (
+        "second_factor_enrol",
+        None,
+        "get",
+        {"admin": FOUND, "coordinator": FOUND, "focal_point": OK, "ngo": OK, "partner": OK, "anonymous": LOGIN},
+    ),
+    "recovery codes": (
+        "second_factor_recovery_codes",
+        None,
+        "get",
+        {"admin": OK, "coordinator": OK, "focal_point": FOUND, "ngo": FOUND, "partner": FOUND, "anonymous": LOGIN},
+    ),
+    "make new recovery codes": ("second_factor_recovery_codes", None, "post", everyone(FOUND)),
+    "turn off the second factor": (
+        "second_factor_disable",
+        None,
+        "get",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": FOUND,
+            "ngo": FOUND,
+            "partner": FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
 }
 
 # URL names served by Django's admin are tested in tests/test_admin.py.
@@ -233,6 +262,10 @@ OTHER_MATRICES = [REPORTING_MATRIX]
 
 @pytest.fixture
 def objects(demo):
+    return matrix_objects_from_demo()
+
+
+def matrix_objects_from_demo():
     """The objects the matrix points at, from the demo data."""
     nap20 = Edition.objects.get(code="NAP-2020-2024")
     submitted = StatusUpdate.objects.filter(state="submitted").exclude(agency__code__in=["MLSPP", "CLEAN-WORLD"])
@@ -275,7 +308,8 @@ def url_for(name, target, objects):
 
 def post_data(name, objects):
     if name == "review_queue":
-        return {"updates": [objects["other_submitted"].pk]}
+        update = objects["other_submitted"]
+        return {"updates": [f"{update.pk}:{update.version}"]}
     if name == "update_review":
         return {"action": "approve", "note": "", "version": objects["other_submitted"].version}
     if name == "evidence_erase":

@@ -132,10 +132,10 @@ def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client,
         measure.title_en = f"Wording {n}"
         measure.save()
     assert count(client, plan.focal, url) == small
-    # session, user, the user's agency (header), measure with plan, area and continued measure,
+    # session, user, second factor, the user's agency (header), measure with plan, area and continued measure,
     # its agencies, the measures continuing it, updates, their evidence, their threads (each step with
     # who wrote it and their agency), history of changes
-    assert small == 10
+    assert small == 11
 
 
 def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
@@ -161,20 +161,22 @@ def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
     assert count(client, plan.focal, edit_url) == small_edit
 
 
+# "second factor": the device that verified the session, or (for someone signed in with a password
+# only) whether the person has one — see SecondFactorMiddleware.
 PINNED = {
-    # session, user, plans, status aggregate, the agency's measures, their agencies, current periods,
+    # session, user, second factor, plans, status aggregate, the agency's measures, their agencies, current periods,
     # the agency's updates, the agency's name in the header
-    "focal point's home": 9,
-    # session, user, plans, status aggregate, queue, queue size, overdue measures, their agencies,
+    "focal point's home": 10,
+    # session, user, second factor, plans, status aggregate, queue, queue size, overdue measures, their agencies,
     # running plans, current period, bodies that have not reported
-    "coordinator's home": 11,
-    # session, user, plans, status aggregate, areas, aggregate by area, the agency's name in the header
-    "partner's home": 7,
-    # session, user, count, filter choices (agencies, plans, areas), page of measures, their agencies,
+    "coordinator's home": 12,
+    # session, user, second factor, plans, status aggregate, areas, aggregate by area, the agency's name in the header
+    "partner's home": 8,
+    # session, user, second factor, count, filter choices (agencies, plans, areas), page of measures, their agencies,
     # the agency's name in the header
-    "measures list": 9,
-    # session, user, queue size, page of updates with evidence counts
-    "review queue": 4,
+    "measures list": 10,
+    # session, user, second factor, queue size, page of updates with evidence counts
+    "review queue": 5,
 }
 
 

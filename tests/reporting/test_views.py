@@ -195,8 +195,9 @@ def test_my_reports_runs_the_same_queries_for_3_or_30_reports(client, people, pl
     Report.objects.bulk_create([Report(edition=plan.edition, requested_by=people["partner"]) for _ in range(3)])
     few = queries()
     Report.objects.bulk_create([Report(edition=plan.edition, requested_by=people["partner"]) for _ in range(27)])
-    # session, user, the user's agency (header), count, the page of reports with their plan, period, agency, area
-    assert queries() == few == 5
+    # session, user, second factor, the user's agency (header), count, the page of reports with their plan,
+    # period, agency, area
+    assert queries() == few == 6
 
 
 def dashboard_queries(client, code):
@@ -216,8 +217,8 @@ def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
     small, _ = dashboard_queries(client, "NAP-SMALL")
     big, response = dashboard_queries(client, "NAP-BIG")
     assert response.context["numbers"].totals.total == 300
-    # session, user, the user's agency (header), the plans, then the four of reporting.numbers
-    assert small == big == 8
+    # session, user, second factor, the user's agency (header), the plans, then the four of reporting.numbers
+    assert small == big == 9
 
 
 def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):

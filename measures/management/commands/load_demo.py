@@ -60,3 +60,4 @@ class Command(BaseCommand):
             if person := people.get(username):
                 agency = f" — {person.agency.name_en}" if person.agency else ""
                 self.stdout.write(f"  {username:<12} {person.get_role_display()}{agency}")
+        self.stdout.write("  admin and coordinator set up an authenticator app (TOTP) at their first sign-in.")

@@ -28,6 +28,7 @@ from measures.models import (
     ReportingPeriod,
     Status,
     StatusUpdate,
+    UpdateEvent,
 )
 from nap_tracker.models import Agency, User
 
@@ -375,7 +376,34 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
                     updates.append(update)
 
     bulk_create_with_history(updates, StatusUpdate, batch_size=500)
+    _record_threads(edition)
     _attach_evidence(edition)
+
+
+def _record_threads(edition: Edition):
+    """Each demo update's thread: when it was submitted, and the decision with its note."""
+    events = []
+    for update in StatusUpdate.objects.filter(measure__edition=edition).exclude(state=StatusUpdate.State.DRAFT):
+        if update.submitted_at:
+            events.append(
+                UpdateEvent(
+                    update=update,
+                    kind=UpdateEvent.Kind.SUBMITTED,
+                    actor_id=update.author_id,
+                    created_at=update.submitted_at,
+                )
+            )
+        if update.reviewed_at and update.state in (StatusUpdate.State.APPROVED, StatusUpdate.State.RETURNED):
+            events.append(
+                UpdateEvent(
+                    update=update,
+                    kind=update.state,
+                    actor_id=update.reviewer_id,
+                    text=update.review_note,
+                    created_at=update.reviewed_at,
+                )
+            )
+    UpdateEvent.objects.bulk_create(events, batch_size=500)
 
 
 def _attach_evidence(edition: Edition):

@@ -518,3 +518,53 @@ class DigestDelivery(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.person} · {self.key}"
+
+
+class UpdateEvent(models.Model):
+    """One step in the life of an update, in one thread: submitted, returned with its note, a
+    comment, resubmitted, withdrawn, approved, a file removed. Append-only: the record of what was
+    reported and decided is never edited or deleted afterwards."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Returned for changes")
+        COMMENT = "comment", _("Comment")
+        RESUBMITTED = "resubmitted", _("Corrected and resubmitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn to draft")
+        APPROVED = "approved", _("Approved")
+        FILE_REMOVED = "file_removed", _("File removed")
+        FILE_ERASED = "file_erased", _("File erased by an administrator")
+
+    update = models.ForeignKey(
+        StatusUpdate, verbose_name=_("status update"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("what happened"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="update_events",
+        null=True,
+        blank=True,
+    )
+    text = models.TextField(_("text"), blank=True, help_text=_("The review note, the comment, or the file's name."))
+    # What the update said when it was returned, so the reviewer can see what changed since.
+    snapshot = models.JSONField(_("the update at this step"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("update event")
+        verbose_name_plural = _("update events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["update", "created_at"], name="update_event_thread")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The record of an update is append-only: an event cannot be changed.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The record of an update is append-only: an event cannot be deleted.")

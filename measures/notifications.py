@@ -46,3 +46,19 @@ def update_reviewed(update_id: int):
     if update.state == StatusUpdate.State.RETURNED:
         link = settings.SITE_URL + reverse("update_edit", args=[update.pk])
     _send(update.author, "update_reviewed", {"update": update, "link": link})
+
+
+def update_commented(event_id: int):
+    """A comment from the coordinator's office goes to the update's author; one from the agency to the coordinators."""
+    from measures.models import UpdateEvent
+
+    event = UpdateEvent.objects.select_related("actor", "update").get(pk=event_id)
+    update = _load(event.update_id)
+    if event.actor and event.actor.role in (User.Role.ADMIN, User.Role.COORDINATOR):
+        recipients = [update.author] if update.author_id != event.actor_id else []
+        link = settings.SITE_URL + reverse("measure_detail", args=[update.measure_id]) + f"#update-{update.pk}"
+    else:
+        recipients = User.objects.filter(role=User.Role.COORDINATOR, is_active=True).exclude(email="")
+        link = settings.SITE_URL + reverse("update_review", args=[update.pk])
+    for person in recipients:
+        _send(person, "update_commented", {"update": update, "event": event, "link": link})

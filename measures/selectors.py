@@ -15,6 +15,7 @@ from measures.models import (
     ReportingPeriod,
     Status,
     StatusUpdate,
+    UpdateEvent,
     overdue_condition,
 )
 from nap_tracker.models import Agency
@@ -86,14 +87,23 @@ def measure_for_page(pk: int) -> Measure:
     )
 
 
+def thread_prefetch(prefix: str = "") -> Prefetch:
+    """An update's thread, oldest first, with who wrote each step and their agency: one query for any number of updates."""
+    return Prefetch(
+        prefix + "events",
+        queryset=UpdateEvent.objects.select_related("actor__agency").order_by("created_at", "pk"),
+    )
+
+
 def updates_for_measure(measure: Measure, user):
-    """The updates on a measure the user may see, newest period first, with their evidence. Two queries."""
+    """The updates on a measure the user may see, newest period first, with their evidence and
+    thread. Three queries."""
     from nap_tracker.permissions import visible_updates
 
     return list(
         visible_updates(user, measure.updates.all())
         .select_related("period", "agency", "author", "reviewer")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")))
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")), thread_prefetch())
         .order_by("-period__start", "agency__name_en")
     )
 

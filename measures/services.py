@@ -13,11 +13,28 @@ from django.utils.translation import gettext as _
 
 from measures import notifications
 from measures.evidence import CheckedFile
-from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate
+from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate, UpdateEvent
 from nap_tracker import audit, permissions
 from nap_tracker.models import Agency
 
 State = StatusUpdate.State
+Event = UpdateEvent.Kind
+
+
+def snapshot(update: StatusUpdate) -> dict:
+    """What the update says now: kept with a return, to show the reviewer what changed since."""
+    return {
+        "status": update.status,
+        "progress": update.progress,
+        "narrative": update.narrative,
+        "figures": update.figures,
+        "period": update.period.label,
+        "files": sorted(update.evidence.values_list("original_name", flat=True)),
+    }
+
+
+def record_event(update: StatusUpdate, kind: str, *, actor=None, text: str = "", snapshot: dict | None = None):
+    return UpdateEvent.objects.create(update=update, kind=kind, actor=actor, text=text, snapshot=snapshot or {})
 
 
 class UpdateError(Exception):
@@ -78,9 +95,23 @@ def _check_agency_reports(user):
         )
 
 
+def _refuse_duplicates(update: StatusUpdate, files: list[CheckedFile]):
+    """The same file twice on one update is a mistake, never a second piece of evidence."""
+    known = dict(update.evidence.values_list("sha256", "original_name"))
+    for checked in files:
+        if checked.sha256 in known:
+            raise UpdateError(
+                _("“%(name)s” is already attached to this update (as “%(existing)s”). Nothing was saved.")
+                % {"name": checked.name, "existing": known[checked.sha256]},
+                field="files",
+            )
+        known[checked.sha256] = checked.name
+
+
 def _attach_and_notify(update: StatusUpdate, files: list[CheckedFile], user, *, submit: bool, attached: list[Evidence]):
     """Store the new evidence (collected in `attached`, so a failure can delete what was written) and,
     for a submission, tell the coordinators once the transaction commits."""
+    _refuse_duplicates(update, files)
     for checked in files:
         attached.append(
             Evidence.objects.create(
@@ -131,6 +162,8 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
                 submitted_at=timezone.now() if submit else None,
             )
             _attach_and_notify(update, files, user, submit=submit, attached=attached)
+            if submit:
+                record_event(update, Event.SUBMITTED, actor=user)
     except Exception:
         _discard_files(attached)
         raise
@@ -166,11 +199,16 @@ def update_save(
             update.narrative = data.narrative
             update.figures = data.figures
             update.version += 1
+            was_returned = update.state == State.RETURNED
             if submit:
                 update.state = State.SUBMITTED
                 update.submitted_at = timezone.now()
+                # A new round of review: the earlier decision stays in the thread, not on the update.
+                update.reviewer, update.reviewed_at, update.review_note = None, None, ""
             update.save()
             _attach_and_notify(update, files, user, submit=submit, attached=attached)
+            if submit:
+                record_event(update, Event.RESUBMITTED if was_returned else Event.SUBMITTED, actor=user)
     except Exception:
         _discard_files(attached)
         raise
@@ -195,6 +233,7 @@ def update_withdraw(*, update_id: int, user, expected_version: int | None = None
     update.submitted_at = None
     update.version += 1
     update.save()
+    record_event(update, Event.WITHDRAWN, actor=user)
     return update
 
 
@@ -219,6 +258,10 @@ def _review(*, update_id: int, reviewer, expected_version: int | None, decision:
     update.review_note = note
     update.version += 1
     update.save()
+    if decision == State.APPROVED:
+        record_event(update, Event.APPROVED, actor=reviewer, text=note)
+    else:
+        record_event(update, Event.RETURNED, actor=reviewer, text=note, snapshot=snapshot(update))
     if decision == State.APPROVED:
         measure_refresh_status(measure_id=update.measure_id, changed_at=update.reviewed_at)
     # In the same transaction: the trail holds a decision exactly when the decision was saved.
@@ -308,3 +351,63 @@ def measure_refresh_status(*, measure_id: int, changed_at=None):
         measure.status, measure.progress = status, progress
         measure.status_changed_at = changed_at or timezone.now()
         measure.save(update_fields=["status", "progress", "status_changed_at"])
+
+
+COMMENT_MAX_LENGTH = 4000
+
+
+@transaction.atomic
+def update_comment(*, update_id: int, user, text: str) -> UpdateEvent:
+    """A question, an answer or a request for a document, added to the update's thread without changing
+    its state; the other side is told by e-mail. Permission: `permissions.may_comment_update`."""
+    text = text.strip()
+    if not text:
+        raise UpdateError(_("Write your comment before you send it."), field="text")
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise UpdateError(
+            _("A comment can be at most %(limit)s characters long.") % {"limit": COMMENT_MAX_LENGTH}, field="text"
+        )
+    update = StatusUpdate.objects.select_for_update().get(pk=update_id)
+    if update.state == State.APPROVED:
+        raise UpdateError(_("This update is approved: its record is closed to new comments."))
+    event = record_event(update, Event.COMMENT, actor=user, text=text)
+    transaction.on_commit(lambda: notifications.update_commented(event.pk), robust=True)
+    return event
+
+
+def _delete_file_after_commit(evidence: Evidence):
+    name, storage = evidence.file.name, evidence.file.storage
+    # The row goes in the transaction; the file once it has committed, so a rollback loses nothing.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def evidence_remove(*, evidence_id: int, user) -> UpdateEvent:
+    """The agency takes back a file it attached, before approval; the removal stays in the thread."""
+    evidence = Evidence.objects.select_for_update().select_related("update").get(pk=evidence_id)
+    update = StatusUpdate.objects.select_for_update().get(pk=evidence.update_id)
+    if update.state == State.APPROVED:
+        raise UpdateError(
+            _("This update is approved: its files can no longer be removed. Ask the system administrator.")
+        )
+    event = record_event(update, Event.FILE_REMOVED, actor=user, text=evidence.original_name)
+    update.version += 1
+    update.save(update_fields=["version", "updated_at"])
+    _delete_file_after_commit(evidence)
+    evidence.delete()
+    return event
+
+
+@transaction.atomic
+def evidence_erase(*, evidence_id: int, user, reason: str) -> UpdateEvent:
+    """An administrator erases a file, approved update or not (personal data attached by mistake).
+    The file is gone from storage; the record of the erasure, with the reason, remains."""
+    reason = reason.strip()
+    if not reason:
+        raise UpdateError(_("Say why the file is erased: the reason stays in the update's record."), field="reason")
+    evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
+    update = StatusUpdate.objects.select_for_update().get(pk=evidence.update_id)
+    event = record_event(update, Event.FILE_ERASED, actor=user, text=f"{evidence.original_name} — {reason}")
+    _delete_file_after_commit(evidence)
+    evidence.delete()
+    return event

@@ -11,7 +11,10 @@ urlpatterns = [
     path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
     path("updates/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),
     path("updates/<int:pk>/review/", views.update_review, name="update_review"),
+    path("updates/<int:pk>/comment/", views.update_comment, name="update_comment"),
     path("review/", views.review_queue, name="review_queue"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
+    path("evidence/<int:pk>/erase/", views.evidence_erase, name="evidence_erase"),
     path("plans/<slug:code>/", views.public_summary, name="public_summary"),
 ]

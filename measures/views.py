@@ -8,14 +8,15 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import selectors, services
+from measures import selectors, services, thread
 from measures.filters import MeasureFilter
 from measures.forms import BulkApproveForm, ReviewForm, StatusUpdateForm
-from measures.models import Edition, Evidence, MeasureAgency, StatusUpdate
+from measures.models import Edition, Evidence, MeasureAgency, ReportingPeriod, StatusUpdate
 from nap_tracker import audit, permissions
 from nap_tracker.spreadsheets import safe_cell
 
@@ -137,6 +138,7 @@ def measure_detail(request, pk):
         update.may_edit = permissions.may_edit_update(user, update)
         update.may_withdraw = permissions.may_withdraw_update(user, update)
         update.may_review = permissions.may_review_update(user, update)
+        update.may_comment = permissions.may_comment_update(user, update)
     return render(
         request,
         "measures/measure_detail.html",
@@ -146,6 +148,8 @@ def measure_detail(request, pk):
             "in_work": in_work,
             "history": selectors.measure_history(measure),
             "may_add_update": permissions.may_add_update(user, measure, measure.edition),
+            # The agency's draft or returned update, if it has one: the page leads there, not to a new one.
+            "open_update": next((u for u in in_work if u.may_edit), None),
             "may_report": permissions.may_report_on(user, measure),
             "today": timezone.localdate(),
         },
@@ -160,7 +164,9 @@ def _update_or_404(request, pk) -> StatusUpdate:
         StatusUpdate.objects.select_related(
             "measure__edition", "measure__area", "agency", "period", "author", "reviewer"
         ).prefetch_related(
-            "evidence", Prefetch("measure__assignments", queryset=MeasureAgency.objects.select_related("agency"))
+            "evidence",
+            Prefetch("measure__assignments", queryset=MeasureAgency.objects.select_related("agency")),
+            selectors.thread_prefetch(),
         ),
         pk=pk,
     )
@@ -173,7 +179,13 @@ def _render_update_form(request, form, measure, update=None, conflict=None, stat
     return render(
         request,
         "measures/update_form.html",
-        {"form": form, "measure": measure, "update": update, "conflict": conflict},
+        {
+            "form": form,
+            "measure": measure,
+            "update": update,
+            "conflict": conflict,
+            "may_comment": update is not None and permissions.may_comment_update(request.user, update),
+        },
         status=status,
     )
 
@@ -187,6 +199,15 @@ def update_create(request, pk):
     if not permissions.may_add_update(user, measure, measure.edition):
         messages.error(request, _("This action plan is closed: updates can no longer be added."))
         return redirect("measure_detail", pk=measure.pk)
+    existing = _open_update_for(user, measure)
+    if request.method == "GET" and existing is not None:
+        # One update per agency and period: continue the one in work rather than start a duplicate.
+        messages.info(
+            request,
+            _("Your agency already has an update in work on this measure for %(period)s: continue it here.")
+            % {"period": existing.period.label},
+        )
+        return redirect("update_edit", pk=existing.pk)
     submitting = request.POST.get("action") == "submit"
     form = StatusUpdateForm(
         request.POST or None,
@@ -201,11 +222,39 @@ def update_create(request, pk):
                 measure=measure, user=user, data=form.update_data(), files=form.cleaned_data["files"], submit=submitting
             )
         except services.UpdateError as error:
+            chosen_period = form.cleaned_data["period"]
             form.add_error(error.field, error.message)
+            duplicate = StatusUpdate.objects.filter(
+                measure=measure, agency_id=user.agency_id, period=chosen_period
+            ).first()
+            if duplicate is not None:
+                # Never a dead end: point at the update that is already there.
+                target = (
+                    reverse("update_edit", args=[duplicate.pk])
+                    if permissions.may_edit_update(user, duplicate)
+                    else reverse("measure_detail", args=[measure.pk]) + f"#update-{duplicate.pk}"
+                )
+                form.existing_update_url = target
         else:
             messages.success(request, _("Update submitted for review.") if submitting else _("Draft saved."))
             return redirect(reverse("measure_detail", args=[measure.pk]) + f"#update-{update.pk}")
     return _render_update_form(request, form, measure, status=400 if form.errors else 200)
+
+
+def _open_update_for(user, measure) -> StatusUpdate | None:
+    """The agency's draft or returned update for the period a new update would be written for (the
+    plan's latest), if there is one. One query."""
+    latest = ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by("-start").values("pk")[:1]
+    return (
+        StatusUpdate.objects.filter(
+            measure=measure,
+            agency_id=user.agency_id,
+            period_id__in=latest,
+            state__in=[StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED],
+        )
+        .select_related("period")
+        .first()
+    )
 
 
 @login_required
@@ -315,7 +364,13 @@ def update_review(request, pk):
     return render(
         request,
         "measures/update_review.html",
-        {"update": update, "form": form, "may_review": permissions.may_review_update(user, update)},
+        {
+            "update": update,
+            "form": form,
+            "may_review": permissions.may_review_update(user, update),
+            "may_comment": permissions.may_comment_update(user, update),
+            "changes": thread.changes_since_return(update, list(update.events.all())),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -368,6 +423,59 @@ def evidence_download(request, pk):
     return response
 
 
+@login_required
+@require_POST
+def evidence_remove(request, pk):
+    """The agency takes back a file attached by mistake; back to the page it was removed from."""
+    evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
+    user = request.user
+    if not permissions.may_view_update(user, evidence.update):
+        raise Http404
+    if not permissions.may_remove_evidence(user, evidence.update):
+        permissions.refuse(user, visible=True)
+    try:
+        services.evidence_remove(evidence_id=evidence.pk, user=user)
+    except services.UpdateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("“%(name)s” is removed and deleted. The update's record keeps a note that it was removed.")
+            % {"name": evidence.original_name},
+        )
+    if permissions.may_edit_update(user, evidence.update):
+        return redirect("update_edit", pk=evidence.update_id)
+    return redirect(reverse("measure_detail", args=[evidence.update.measure_id]) + f"#update-{evidence.update_id}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_erase(request, pk):
+    """The system administrator erases a file from any update, with a reason kept in its record."""
+    evidence = get_object_or_404(Evidence.objects.select_related("update__measure", "update__agency"), pk=pk)
+    user = request.user
+    if not permissions.may_erase_evidence(user):
+        permissions.refuse(user, visible=permissions.may_view_update(user, evidence.update))
+    error = None
+    if request.method == "POST":
+        try:
+            services.evidence_erase(evidence_id=evidence.pk, user=user, reason=request.POST.get("reason", ""))
+        except services.UpdateError as problem:
+            error = problem.message
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” is erased: no one can download it any more. The reason is kept in the update's record.")
+                % {"name": evidence.original_name},
+            )
+            return redirect(
+                reverse("measure_detail", args=[evidence.update.measure_id]) + f"#update-{evidence.update_id}"
+            )
+    return render(
+        request, "measures/evidence_erase.html", {"evidence": evidence, "error": error}, status=400 if error else 200
+    )
+
+
 # --- Public summary ---------------------------------------------------------------------
 
 
@@ -382,3 +490,23 @@ def public_summary(request, code):
         "measures/public_summary.html",
         {"edition": edition, "summary": summary, "areas": selectors.progress_by_area([edition])[edition.pk]},
     )
+
+
+@login_required
+@require_POST
+def update_comment(request, pk):
+    """Add a comment to an update's thread; back to the page it was written on."""
+    update = _update_or_404(request, pk)
+    user = request.user
+    if not permissions.may_comment_update(user, update):
+        permissions.refuse(user, visible=True)
+    try:
+        services.update_comment(update_id=update.pk, user=user, text=request.POST.get("text", ""))
+    except services.UpdateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your comment is added to the update's record; the other side is told."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("measure_detail", args=[update.measure_id])
+    return redirect(back.split("#")[0] + f"#thread-{update.pk}")

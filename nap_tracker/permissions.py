@@ -186,3 +186,28 @@ def may_turn_off_second_factor(user) -> bool:
 def may_reset_second_factor(user) -> bool:
     """An administrator resets someone's second factor (a lost phone) from the admin."""
     return user.is_authenticated and user.is_active and user.role == Role.ADMIN
+
+
+def may_comment_update(user, update) -> bool:
+    """The coordinator's office and the update's own agency talk in its thread until it is approved."""
+    if not user.is_authenticated or update.state == "approved":
+        return False
+    if is_staff_role(user):
+        return True
+    return user.role in REPORTING_ROLES and update.agency_id == user.agency_id and agency_is_active(user)
+
+
+def may_remove_evidence(user, update) -> bool:
+    """Before approval, the update's own agency may take back a file it attached by mistake."""
+    return (
+        user.is_authenticated
+        and user.role in REPORTING_ROLES
+        and update.agency_id == user.agency_id
+        and update.state != "approved"
+        and agency_is_active(user)
+    )
+
+
+def may_erase_evidence(user) -> bool:
+    """Erasing a file from the record (personal data attached by mistake) is the system administrator's act."""
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN

@@ -143,6 +143,20 @@ MATRIX = {
             "anonymous": LOGIN,
         },
     ),
+    "comment on own agency's submitted update": (
+        "update_comment",
+        "mlspp_submitted",
+        "post",
+        {
+            "admin": FOUND,
+            "coordinator": FOUND,
+            "focal_point": FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "comment on an approved update": ("update_comment", "approved_update", "post", everyone(FORBIDDEN)),
     "review queue": ("review_queue", None, "get", staff_only()),
     "approve from the queue": ("review_queue", None, "post", staff_only() | {"admin": FOUND, "coordinator": FOUND}),
     "evidence of an approved update": ("evidence_download", "approved_evidence", "get", everyone(OK)),
@@ -151,6 +165,46 @@ MATRIX = {
         "draft_evidence",
         "get",
         {"admin": OK, "coordinator": OK, "focal_point": OK, "ngo": NOT_FOUND, "partner": NOT_FOUND, "anonymous": LOGIN},
+    ),
+    "remove a file from own agency's draft": (
+        "evidence_remove",
+        "draft_evidence",
+        "post",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "remove a file from an approved update": ("evidence_remove", "approved_evidence", "post", everyone(FORBIDDEN)),
+    "erase a file of an approved update": (
+        "evidence_erase",
+        "approved_evidence",
+        "get",
+        {
+            "admin": OK,
+            "coordinator": FORBIDDEN,
+            "focal_point": FORBIDDEN,
+            "ngo": FORBIDDEN,
+            "partner": FORBIDDEN,
+            "anonymous": LOGIN,
+        },
+    ),
+    "erase a file of a draft": (
+        "evidence_erase",
+        "draft_evidence",
+        "post",
+        {
+            "admin": FOUND,
+            "coordinator": FORBIDDEN,
+            "focal_point": FORBIDDEN,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
     ),
     "public summary of a published plan": ("public_summary", "published_plan", "get", everyone(OK, anonymous=OK)),
     "public summary of an unpublished plan": (
@@ -258,6 +312,10 @@ def post_data(name, objects):
         return {"updates": [f"{update.pk}:{update.version}"]}
     if name == "update_review":
         return {"action": "approve", "note": "", "version": objects["other_submitted"].version}
+    if name == "evidence_erase":
+        return {"reason": "It names a victim."}
+    if name == "update_comment":
+        return {"text": "Could you attach the attendance lists?"}
     if name == "set_language":
         return {"language": "az", "next": "/"}
     return {}

@@ -1,0 +1,80 @@
+"""Reading an update's thread: its events, and what the agency changed since the update was returned."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import Status, StatusUpdate, UpdateEvent
+
+WORDS = re.compile(r"\s+|[^\s]+")
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str = ""
+    after: str = ""
+    # For long texts: (kind, words) pieces, kind in "same", "removed", "added".
+    pieces: list[tuple[str, str]] = field(default_factory=list)
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """A readable difference of two texts, word by word, keeping the spaces and line breaks."""
+    old, new = WORDS.findall(before or ""), WORDS.findall(after or "")
+    pieces = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append(("same", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", "".join(new[j1:j2])))
+    return pieces
+
+
+def last_return(events) -> UpdateEvent | None:
+    """The latest "returned" step of a thread (a list of events, oldest first)."""
+    return next((e for e in reversed(events) if e.kind == UpdateEvent.Kind.RETURNED), None)
+
+
+def changes_since_return(update: StatusUpdate, events) -> list[FieldChange] | None:
+    """Field by field, what the agency changed since the version that was returned; None when the
+    update was never returned. Reads `update.evidence` (prefetch it)."""
+    returned = last_return(events)
+    if returned is None or not returned.snapshot:
+        return None
+    before = returned.snapshot
+    changes = []
+    status_names = dict(Status.choices)
+    if before.get("period") != update.period.label:
+        changes.append(FieldChange(_("Reporting period"), before.get("period", ""), update.period.label))
+    if before.get("status") != update.status:
+        changes.append(
+            FieldChange(
+                _("Status"),
+                str(status_names.get(before.get("status"), before.get("status", ""))),
+                str(status_names.get(update.status, update.status)),
+            )
+        )
+    if before.get("progress") != update.progress:
+        changes.append(FieldChange(_("Progress"), f"{before.get('progress')} %", f"{update.progress} %"))
+    for key, label, now in (
+        ("narrative", _("What was done"), update.narrative),
+        ("figures", _("Figures against the indicators"), update.figures),
+    ):
+        if (before.get(key) or "") != (now or ""):
+            changes.append(FieldChange(label, pieces=word_diff(before.get(key) or "", now or "")))
+    files_before = set(before.get("files", []))
+    files_now = {item.original_name for item in update.evidence.all()}
+    if files_before != files_now:
+        changes.append(
+            FieldChange(
+                _("Evidence files"),
+                before=", ".join(sorted(files_before - files_now)),
+                after=", ".join(sorted(files_now - files_before)),
+            )
+        )
+    return changes

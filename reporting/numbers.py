@@ -88,6 +88,9 @@ class MeasureRow:
     assignments: list
     narrative: str = ""
     narrative_period: str = ""
+    # Who in the coordinator's office approved that report, and when.
+    approved_by: str = ""
+    approved_on: object = None
 
     @property
     def status_label(self):
@@ -250,8 +253,19 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
     # the last one of each measure gives its narrative (and its status, when the report looks back).
     updates = (
         StatusUpdate.objects.filter(measure__edition=edition, state=StatusUpdate.State.APPROVED)
-        .select_related("period")
-        .only("measure_id", "status", "progress", "narrative", "reviewed_at", "period__label", "period__start")
+        .select_related("period", "reviewer")
+        .only(
+            "measure_id",
+            "status",
+            "progress",
+            "narrative",
+            "reviewed_at",
+            "period__label",
+            "period__start",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "reviewer__username",
+        )
         .order_by("period__start", "reviewed_at", "pk")
     )
     if not current:
@@ -285,6 +299,10 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
                 assignments=list(measure.assignments.all()),
                 narrative=update.narrative if update else "",
                 narrative_period=update.period.label if update else "",
+                approved_by=(update.reviewer.get_full_name() or update.reviewer.username)
+                if update and update.reviewer
+                else "",
+                approved_on=timezone.localtime(update.reviewed_at).date() if update and update.reviewed_at else None,
             )
         )
 

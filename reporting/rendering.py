@@ -181,6 +181,8 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
         _("Illustrative wording"),
         _("Latest approved report"),
         _("Period of that report"),
+        _("Approved by"),
+        _("Approved on"),
     ]
     body = []
     for row in numbers.rows if rows is None else rows:
@@ -198,6 +200,8 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
                 _("yes") if m.is_illustrative else _("no"),
                 row.narrative,
                 row.narrative_period,
+                row.approved_by,
+                _date(row.approved_on),
             ]
         )
     return header, body
@@ -265,12 +269,14 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
     )
     summary["A13"].font = bold
     header, body = measure_table(numbers)
-    measures = sheet(_("Measures"), header, body, widths=[9, 8, 60, 40, 18, 11, 12, 10, 12, 70, 12])
+    measures = sheet(_("Measures"), header, body, widths=[9, 8, 60, 40, 18, 11, 12, 10, 12, 70, 12, 24, 12])
     for line in measures.iter_rows(min_row=2):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet(
-        _("Overdue"), *measure_table(numbers, numbers.overdue_rows), widths=[9, 8, 60, 40, 18, 11, 12, 10, 12, 70, 12]
+        _("Overdue"),
+        *measure_table(numbers, numbers.overdue_rows),
+        widths=[9, 8, 60, 40, 18, 11, 12, 10, 12, 70, 12, 24, 12],
     )
     status_header = [str(label) for _v, label in Status.choices]
     sheet(

@@ -203,3 +203,25 @@ def test_pdf_needs_no_collectstatic_when_static_names_are_hashed(plan, settings,
     }
     assert "Amend the anti-trafficking law" in pdf_text(render(plan).content)
     assert fetched == [f"{rendering.STATIC_ORIGIN}/static/reporting/report.css"]
+
+
+def test_every_document_says_who_approved_the_report_it_quotes_and_when(plan):
+    from measures.models import StatusUpdate
+    from nap_tracker.models import User
+
+    User.objects.filter(username="plan-coordinator").update(first_name="Leyla", last_name="Mammadova")
+    StatusUpdate.objects.filter(state="approved").update(reviewed_at=datetime(2023, 1, 20, 10, 0, tzinfo=UTC))
+
+    rows = list(csv.reader(io.StringIO(render(plan, format="csv").content.decode("utf-8-sig"))))
+    header, law = rows[0], next(row for row in rows if row[0] == "4.1.1")
+    assert header[-2:] == ["Approved by", "Approved on"]
+    assert law[-2:] == ["Leyla Mammadova", "2023-01-20"]
+
+    workbook = load_workbook(io.BytesIO(render(plan, format="xlsx").content))
+    sheet = next(ws for ws in workbook.worksheets if ws.title == "Measures")
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    law_row = next(row for row in values if row[0] == "4.1.1")
+    assert "Leyla Mammadova" in law_row
+
+    text = pdf_text(render(plan, format="pdf").content)
+    assert "Approved by Leyla Mammadova, 20 Jan 2023" in text

@@ -3,8 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import models
 from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from measures.models import (
     Area,
@@ -109,16 +111,65 @@ def updates_for_measure(measure: Measure, user):
 
 
 @dataclass
+class FieldChange:
+    label: str
+    before: object
+    after: object
+    kind: str = "text"  # "text", "date" or "long" (shown without the values)
+
+
+@dataclass
 class Change:
     when: object
     who: object
-    what: str
-    fields: list
+    what: str  # "created" or "changed"
+    fields: list[FieldChange]
+    # The approval that moved the status, when the change was the system's doing.
+    approval: object = None
+
+
+# Kept for the system's own bookkeeping; never a change a reader needs to see.
+HISTORY_HIDDEN_FIELDS = {"status_changed_at", "sort_key"}
+LONG_TEXT = (models.TextField,)
+
+
+def _readable(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("yes") if value else _("no")
+    return value
+
+
+@dataclass
+class _Delta:
+    field: str
+    old: object
+    new: object
+
+
+def _differences(newer, older) -> list[_Delta]:
+    deltas = []
+    for model_field in Measure._meta.concrete_fields:
+        if model_field.name in HISTORY_HIDDEN_FIELDS or model_field.primary_key:
+            continue
+        old, new = getattr(older, model_field.attname, None), getattr(newer, model_field.attname, None)
+        if old != new:
+            deltas.append(_Delta(model_field.name, old, new))
+    return deltas
 
 
 def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
-    """Who changed what on the measure and when, newest first. One query."""
-    records = list(measure.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    """Who changed what on the measure and when, newest first, in plain words: each changed field by
+    its translated name with its old and new value. Changes made by an approval (status and progress
+    copied from the approved update) say so. One query, and one more when approvals are among them."""
+    from measures.services import APPROVAL_REASON
+
+    records = list(
+        measure.history.select_related("history_user__agency").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     changes = []
     for newer, older in zip(records, records[1:] + [None], strict=False):
         if len(changes) == limit:
@@ -126,9 +177,29 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
         if older is None:
             changes.append(Change(newer.history_date, newer.history_user, "created", []))
             continue
-        delta = newer.diff_against(older)
-        fields = [str(Measure._meta.get_field(c.field).verbose_name) for c in delta.changes]
-        changes.append(Change(newer.history_date, newer.history_user, "changed", fields))
+        fields = []
+        # Compared field by field here: simple-history's diff_against skips fields that are not
+        # editable in forms, and status and progress (copied by approvals) are exactly those.
+        for delta in _differences(newer, older):
+            model_field = Measure._meta.get_field(delta.field)
+            label = str(model_field.verbose_name)
+            label = label[:1].upper() + label[1:]
+            if isinstance(model_field, (*LONG_TEXT, models.ForeignKey)):
+                fields.append(FieldChange(label, None, None, kind="long"))
+            elif isinstance(model_field, models.DateField):
+                fields.append(FieldChange(label, delta.old, delta.new, kind="date"))
+            else:
+                fields.append(FieldChange(label, _readable(model_field, delta.old), _readable(model_field, delta.new)))
+        if not fields:
+            continue  # saved without a change a reader would see
+        reason = newer.history_change_reason or ""
+        approval = int(reason.removeprefix(APPROVAL_REASON)) if reason.startswith(APPROVAL_REASON) else None
+        changes.append(Change(newer.history_date, newer.history_user, "changed", fields, approval))
+    approval_ids = {change.approval for change in changes if change.approval}
+    if approval_ids:
+        approvals = StatusUpdate.objects.select_related("agency", "period").in_bulk(approval_ids)
+        for change in changes:
+            change.approval = approvals.get(change.approval)
     return changes
 
 

@@ -263,7 +263,9 @@ def _review(*, update_id: int, reviewer, expected_version: int | None, decision:
     else:
         record_event(update, Event.RETURNED, actor=reviewer, text=note, snapshot=snapshot(update))
     if decision == State.APPROVED:
-        measure_refresh_status(measure_id=update.measure_id, changed_at=update.reviewed_at)
+        measure_refresh_status(
+            measure_id=update.measure_id, changed_at=update.reviewed_at, because_of=f"{APPROVAL_REASON}{update.pk}"
+        )
     # In the same transaction: the trail holds a decision exactly when the decision was saved.
     audit.record(
         audit.Action.UPDATE_APPROVED if decision == State.APPROVED else audit.Action.UPDATE_RETURNED,
@@ -337,7 +339,11 @@ def updates_approve_shown(*, reviewer, shown: list[tuple[int, int]]) -> BulkAppr
     return result
 
 
-def measure_refresh_status(*, measure_id: int, changed_at=None):
+# The measure's history records why its status moved: "approved-update:<id>" names the approval.
+APPROVAL_REASON = "approved-update:"
+
+
+def measure_refresh_status(*, measure_id: int, changed_at=None, because_of: str = ""):
     """Copy status and progress from the measure's latest approved update (by period, then review time)."""
     latest = (
         StatusUpdate.objects.filter(measure_id=measure_id, state=State.APPROVED)
@@ -350,6 +356,8 @@ def measure_refresh_status(*, measure_id: int, changed_at=None):
     if (measure.status, measure.progress) != (status, progress):
         measure.status, measure.progress = status, progress
         measure.status_changed_at = changed_at or timezone.now()
+        # Kept with the history row: the change is the approval's, not a hand edit.
+        measure._change_reason = because_of
         measure.save(update_fields=["status", "progress", "status_changed_at"])
 
 

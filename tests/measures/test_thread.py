@@ -265,3 +265,27 @@ def test_an_approved_updates_file_can_only_be_erased_by_an_administrator_with_a_
     # Nobody can download it any more.
     for username in ("admin", "coordinator", "focal", "partner", "ngo"):
         assert login(client, username).get(reverse("evidence_download", args=[evidence.pk])).status_code == 404
+
+
+# --- History in plain words ----------------------------------------------------------------------
+
+
+def test_the_measures_history_says_what_changed_in_plain_words(client, measure, period):
+    update = submitted_update(client, measure, period, status="completed", progress=100)
+    before = measure.get_status_display()
+    review(client, update, "approve")
+    measure.refresh_from_db()
+    measure.deadline = measure.deadline.replace(year=measure.deadline.year + 1)
+    measure.save()
+    page = login(client, "partner").get(reverse("measure_detail", args=[measure.pk])).content.decode()
+    history = page[page.index('id="history"') :]
+    coordinator = update.events.get(kind=Kind.APPROVED).actor
+    name = coordinator.get_full_name() or coordinator.username
+    # The approval, attributed to the person who approved, naming the update it came from.
+    assert f"<strong>{name}</strong>" in history
+    assert "approved the update of Ministry of Labour and Social Protection of Population for 2024 H2" in history
+    assert f"Status: {before} → Completed" in history
+    assert "→ 100" in history
+    # A date as a date, fields by their names, nothing that did not change.
+    assert "Deadline:" in history and "→" in history
+    assert "saved without changes" not in history and "status changed" not in history.lower()

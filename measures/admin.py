@@ -29,7 +29,7 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.services import measure_refresh_status
-from nap_tracker.admin import SafeAutocompleteMixin
+from nap_tracker.admin import DateSafeListMixin, SafeAutocompleteMixin
 from nap_tracker.permissions import may_import_measures
 
 TRANSLATED = _("In Azerbaijani and Russian")
@@ -329,7 +329,7 @@ class MeasureAgencyAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(SimpleHistoryAdmin):
+class ReportingPeriodAdmin(DateSafeListMixin, SimpleHistoryAdmin):
     list_display = ["label", "edition", "start", "end", "due_date"]
     list_filter = ["edition"]
     list_select_related = ["edition"]
@@ -353,7 +353,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+class StatusUpdateAdmin(DateSafeListMixin, SafeAutocompleteMixin, SimpleHistoryAdmin):
     """Corrections to what an update says. The workflow (who wrote it, its state, who reviewed it and
     when) is read-only here: updates are written by agencies and decided by the coordinator's office
     through the review service, which refuses one's own update and checks the role."""
@@ -419,7 +419,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DigestDelivery)
-class DigestDeliveryAdmin(admin.ModelAdmin):
+class DigestDeliveryAdmin(DateSafeListMixin, admin.ModelAdmin):
     """Who was reminded of what, and when. Written only by the reminders; read-only here."""
 
     list_display = ["sent_at", "kind", "person", "person_role", "agency", "period", "key", "item_count", "email"]

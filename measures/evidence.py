@@ -52,6 +52,9 @@ OOXML_FOLDERS = {
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
+# Only an OpenDocument file names its own type, in its `mimetype` entry; a ZIP naming any other
+# type (an image, a PDF) is not what it says.
+OPENDOCUMENT_TYPES = ("application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet")
 OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 # An office document holds tens or hundreds of parts; far more is an attack on whoever unpacks it.
 MAX_ARCHIVE_ENTRIES = 10_000
@@ -114,7 +117,7 @@ def _sniff_zip(uploaded) -> str | None:
             if "mimetype" in names:
                 with archive.open("mimetype") as entry:
                     declared = entry.read(MIMETYPE_READ_BYTES).decode("ascii", "replace").strip()
-                return declared if declared in ALLOWED_TYPES else None
+                return declared if declared in OPENDOCUMENT_TYPES else None
             if "[Content_Types].xml" in names:
                 for folder, content_type in OOXML_FOLDERS.items():
                     if any(name.startswith(folder) for name in names):

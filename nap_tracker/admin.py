@@ -5,6 +5,7 @@ import json
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,6 +69,25 @@ class SafeAutocompleteMixin:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DateSafeChangeList(ChangeList):
+    """A year (or month, day) beyond what a date can hold in the date filter is explained like any
+    other impossible filter (the list again, with its note), not a server error: Django catches
+    ValueError there, not the OverflowError of a number too large for a date."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class DateSafeListMixin:
+    """For every admin with `date_hierarchy`."""
+
+    def get_changelist(self, request, **kwargs):
+        return DateSafeChangeList
 
 
 @admin.register(Agency)
@@ -145,7 +165,7 @@ class UserAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
         return obj.get_full_name()
 
 
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(DateSafeListMixin, admin.ModelAdmin):
     """The security trail, for the system administrator: read, filter, search, export. Never changed here."""
 
     list_display = ["at", "action", "actor_username", "ip_address", "object_type", "object_repr", "path"]

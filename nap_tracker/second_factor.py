@@ -179,9 +179,24 @@ def second_factor_disable(*, user: User, code: str, request=None) -> None:
 def second_factor_reset(*, user: User, actor: User, request=None) -> None:
     """An administrator removes someone's app and recovery codes (a lost phone).
 
-    Sessions that were verified with the removed device are no longer verified: the person enters
-    a code again, or — administrators and the coordinator's office — enrols again before anything else.
+    Every session of the person ends too: a session left open (on a laptop taken with the phone)
+    would otherwise be offered the enrolment page, where whoever holds it could set up their own
+    app. The person signs in again with their password, then sets up the new phone.
     """
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    _end_sessions(user)
     second_factor_changed.send(sender=User, user=user, actor=actor, action="reset", request=request)
+
+
+def _end_sessions(user: User) -> None:
+    """Delete the stored sessions signed in as this person (database sessions: read each live one)."""
+    from django.contrib.sessions.models import Session
+
+    owner = str(user.pk)
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == owner
+    ]
+    Session.objects.filter(pk__in=ended).delete()

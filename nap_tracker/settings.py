@@ -380,10 +380,15 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", de
 # site's own files, never inline; no plugins; no framing; forms post only back to the site.
 # Evidence downloads set their own, stricter policy (nothing loads, nothing runs).
 INSTALLED_APPS += ["csp"]
-MIDDLEWARE += [
+# Outside every middleware that may answer by itself (the 400 for a NUL character, the sign-in
+# paused page, the second factor's redirects), so that those answers carry both headers too.
+_after_static = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE[_after_static:_after_static] = [
     "csp.middleware.CSPMiddleware",
     # Signed-in pages and every download: Cache-Control no-store (static files keep their caching).
     "nap_tracker.middleware.NoStoreMiddleware",
+]
+MIDDLEWARE += [
     # Permission refusals (403, and the 404 an outsider gets) go to the audit trail with the URL.
     "nap_tracker.middleware.AuditRefusalsMiddleware",
 ]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from nap_tracker.admin import DateSafeListMixin
 from reporting.models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(DateSafeListMixin, admin.ModelAdmin):
     list_display = [
         "pk",
         "kind",

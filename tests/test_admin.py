@@ -93,3 +93,17 @@ def test_only_the_administrator_gets_into_the_admin(client, demo, username):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+DATED_MODELS = [model for model in MODELS if admin.site._registry[model].date_hierarchy]
+
+
+@pytest.mark.parametrize("model", DATED_MODELS, ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("year", ["99999999999999999999999", "-99999999999"])
+def test_an_impossible_year_in_the_date_filter_is_explained_not_a_server_error(admin_client, model, year):
+    """Found by attacking a running copy: a year beyond what a date can hold in the list's date
+    filter (…/?at__year=-99999999999) was a server error on every list with dates to drill into."""
+    field = admin.site._registry[model].date_hierarchy
+    response = admin_client.get(url_for(model, "changelist"), {f"{field}__year": year})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")

@@ -84,6 +84,19 @@ def test_an_archive_of_too_many_entries_is_refused():
     assert "“many.docx” holds too many files" in refused.value.messages[0]
 
 
+@pytest.mark.parametrize("declared", ["image/png", "application/pdf", "application/msword"])
+def test_an_archive_that_names_itself_another_type_is_refused(declared):
+    """Found by attacking a running copy: a ZIP holding a web page, whose `mimetype` entry said
+    "image/png", was stored and offered as a PNG image. Only OpenDocument names itself that way."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", declared)
+        archive.writestr("index.html", "<html><script>alert(document.domain)</script></html>")
+    with pytest.raises(ValidationError) as refused:
+        check_evidence_file(SimpleUploadedFile("photo.png", buffer.getvalue()))
+    assert refused.value.code == "wrong_type"
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -242,3 +242,20 @@ def test_every_page_of_the_matrix_carries_the_policy_for_every_role(client, matr
             if role != "anonymous" and "no-store" not in cache_directives(response):
                 wrong.append(f"{case} as {role}: no Cache-Control: no-store")
     assert not wrong, "\n".join(wrong)
+
+
+def test_answers_made_before_any_view_carry_the_policy_and_are_never_stored(client, people, settings):
+    """Found by attacking a running copy: the 400 page for a NUL character (shown in the signed-in
+    layout) and the sign-in-paused page are answered by middleware before any view, and came back
+    without the Content Security Policy and, for a signed-in person, without no-store."""
+    client.force_login(people["focal_point"])
+    refused = client.get(reverse("measure_list"), {"q": "\x00"})
+    assert refused.status_code == 400
+    assert_site_policy(refused)
+    assert "no-store" in cache_directives(refused)
+
+    client.logout()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        paused = client.post(reverse("login"), {"username": "focal", "password": "guess"})
+    assert paused.status_code == 429
+    assert_site_policy(paused)

@@ -231,9 +231,13 @@ def test_administrator_resets_a_second_factor_and_the_person_enrols_again(client
     assert changes[-1]["action"] == "reset"
     assert changes[-1]["user"] == coordinator and changes[-1]["actor"] == people["admin"]
 
-    # The coordinator's open session is no longer verified: set it up again before anything else.
+    # Found by attacking a running copy: the open session (a stolen laptop's, with the phone) was sent
+    # to the enrolment page, where whoever held the cookie set up their own app. Every session of the
+    # person ends instead: they sign in with their password, then set up the new phone.
     response = colleague.get(reverse("review_queue"))
-    assert response["Location"].startswith(reverse("second_factor_enrol"))
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in colleague.session
+    assert colleague.get(reverse("second_factor_enrol"))["Location"].startswith(reverse("login"))
 
 
 # --- Other roles may turn it on and off ----------------------------------------------------------

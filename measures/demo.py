@@ -25,6 +25,7 @@ from measures.models import (
     Evidence,
     Measure,
     MeasureAgency,
+    Notification,
     ReportingPeriod,
     Status,
     StatusUpdate,
@@ -404,6 +405,35 @@ def _record_threads(edition: Edition):
                 )
             )
     UpdateEvent.objects.bulk_create(events, batch_size=500)
+    _notify_open_steps(edition, events)
+
+
+def _notify_open_steps(edition: Edition, events: list[UpdateEvent]):
+    """The notices a person would still have unread: submissions waiting for the coordinator's office,
+    returns waiting for their authors, and approvals of the latest period."""
+    if edition.state != Edition.State.ACTIVE:
+        return  # a closed plan's exchanges were read long ago
+    latest = ReportingPeriod.objects.filter(edition=edition).order_by("-start").values_list("pk", flat=True).first()
+    updates = {
+        pk: (state, period_id, author_id)
+        for pk, state, period_id, author_id in StatusUpdate.objects.filter(
+            pk__in={event.update_id for event in events}
+        ).values_list("pk", "state", "period_id", "author_id")
+    }
+    coordinators = list(User.objects.filter(role=User.Role.COORDINATOR, is_active=True).values_list("pk", flat=True))
+    notices = []
+    for event in events:
+        state, period_id, author_id = updates[event.update_id]
+        if event.kind == UpdateEvent.Kind.SUBMITTED and state == StatusUpdate.State.SUBMITTED:
+            recipients = coordinators
+        elif (event.kind == UpdateEvent.Kind.RETURNED and state == StatusUpdate.State.RETURNED) or (
+            event.kind == UpdateEvent.Kind.APPROVED and period_id == latest
+        ):
+            recipients = [author_id]
+        else:
+            continue
+        notices += [Notification(recipient_id=pk, event=event, created_at=event.created_at) for pk in recipients if pk]
+    Notification.objects.bulk_create(notices, batch_size=500, ignore_conflicts=True)
 
 
 def _attach_evidence(edition: Edition):

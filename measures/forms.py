@@ -70,12 +70,17 @@ class StatusUpdateForm(forms.Form):
         label=_("Evidence files"),
         help_text=_("PDF, images or office documents, up to 10 MB each. You can choose several files."),
     )
+    remove_files = forms.TypedMultipleChoiceField(
+        label=_("Remove"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, measure, submitting: bool = False, **kwargs):
+    def __init__(self, *args, measure, evidence=(), submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure = measure
         self.submitting = submitting
+        # Files ticked for removal go with the same save, so nothing typed in the form is lost.
+        self.fields["remove_files"].choices = [(item.pk, item.original_name) for item in evidence]
         self.fields["period"].queryset = ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by(
             "-start"
         )
@@ -98,6 +103,7 @@ class StatusUpdateForm(forms.Form):
             progress=data["progress"],
             narrative=data["narrative"].strip(),
             figures=data["figures"].strip(),
+            remove_files=tuple(data.get("remove_files") or ()),
         )
 
     @classmethod
@@ -110,6 +116,22 @@ class StatusUpdateForm(forms.Form):
             "figures": update.figures,
             "version": update.version,
         }
+
+
+class CommentForm(forms.Form):
+    """A comment in an update's thread; the update's own agency may attach the document asked for."""
+
+    text = forms.CharField(label=_("Add a comment"), required=False, max_length=4000, strip=True)
+    files = MultipleFileField(
+        label=_("Attach files"),
+        help_text=_("Optional: the document asked for. PDF, images or office documents, up to 10 MB each."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("text") and not cleaned.get("files") and not self.errors:
+            raise ValidationError(_("Write your comment before you send it."))
+        return cleaned
 
 
 class ReviewForm(forms.Form):

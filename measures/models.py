@@ -532,6 +532,7 @@ class UpdateEvent(models.Model):
         RESUBMITTED = "resubmitted", _("Corrected and resubmitted")
         WITHDRAWN = "withdrawn", _("Withdrawn to draft")
         APPROVED = "approved", _("Approved")
+        FILE_ADDED = "file_added", _("File added")
         FILE_REMOVED = "file_removed", _("File removed")
         FILE_ERASED = "file_erased", _("File erased by an administrator")
 
@@ -568,3 +569,37 @@ class UpdateEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The record of an update is append-only: an event cannot be deleted.")
+
+
+class Notification(models.Model):
+    """One person's notice of a step in an update's thread that asks something of them: an update
+    returned to them, approved, a new comment, a new submission to review. Its words come from the
+    event, in the reader's language when shown; reading it changes only `read_at`."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("for"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.ForeignKey(
+        UpdateEvent, verbose_name=_("update event"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event"], name="notification_once_per_person"),
+        ]
+        indexes = [
+            # The header's unread count and the list, newest first, are both read by recipient.
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.event}"

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -150,15 +151,66 @@ class _Delta:
     new: object
 
 
-def _differences(newer, older) -> list[_Delta]:
+def _differences(newer, older, model=Measure, hidden=HISTORY_HIDDEN_FIELDS) -> list[_Delta]:
     deltas = []
-    for model_field in Measure._meta.concrete_fields:
-        if model_field.name in HISTORY_HIDDEN_FIELDS or model_field.primary_key:
+    for model_field in model._meta.concrete_fields:
+        if model_field.name in hidden or model_field.primary_key:
             continue
         old, new = getattr(older, model_field.attname, None), getattr(newer, model_field.attname, None)
         if old != new:
             deltas.append(_Delta(model_field.name, old, new))
     return deltas
+
+
+def _field_changes(model, deltas: list[_Delta], labels: dict | None = None) -> list[FieldChange]:
+    """Each changed field by its translated name; long texts and links said to have changed, not shown."""
+    fields = []
+    for delta in deltas:
+        model_field = model._meta.get_field(delta.field)
+        label = str((labels or {}).get(delta.field) or model_field.verbose_name)
+        label = label[:1].upper() + label[1:]
+        if isinstance(model_field, (*LONG_TEXT, models.ForeignKey)):
+            fields.append(FieldChange(label, None, None, kind="long"))
+        elif isinstance(model_field, models.DateField):
+            fields.append(FieldChange(label, delta.old, delta.new, kind="date"))
+        else:
+            fields.append(FieldChange(label, _readable(model_field, delta.old), _readable(model_field, delta.new)))
+    return fields
+
+
+# What an update's own history shows: what its agency wrote. The workflow (state, reviewer, times) is
+# told by its thread.
+UPDATE_HISTORY_FIELDS = {"period", "status", "progress", "narrative", "figures"}
+
+
+def update_history(update: StatusUpdate, limit: int = 30) -> list[Change]:
+    """Who changed what the update says and when, newest first, in plain words (its period by label).
+    Two queries: the history, and the periods it names."""
+    hidden = {f.name for f in StatusUpdate._meta.concrete_fields} - UPDATE_HISTORY_FIELDS
+    records = list(
+        update.history.select_related("history_user__agency").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    periods = dict(ReportingPeriod.objects.filter(pk__in={r.period_id for r in records}).values_list("pk", "label"))
+    changes = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        if len(changes) == limit:
+            break
+        if older is None:
+            changes.append(Change(newer.history_date, newer.history_user, "created", []))
+            continue
+        deltas = _differences(newer, older, model=StatusUpdate, hidden=hidden)
+        fields = []
+        for delta in deltas:
+            if delta.field == "period":
+                label = str(StatusUpdate._meta.get_field("period").verbose_name)
+                fields.append(
+                    FieldChange(label[:1].upper() + label[1:], periods.get(delta.old), periods.get(delta.new))
+                )
+            else:
+                fields += _field_changes(StatusUpdate, [delta])
+        if fields:
+            changes.append(Change(newer.history_date, newer.history_user, "changed", fields))
+    return changes
 
 
 def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
@@ -177,19 +229,9 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
         if older is None:
             changes.append(Change(newer.history_date, newer.history_user, "created", []))
             continue
-        fields = []
         # Compared field by field here: simple-history's diff_against skips fields that are not
         # editable in forms, and status and progress (copied by approvals) are exactly those.
-        for delta in _differences(newer, older):
-            model_field = Measure._meta.get_field(delta.field)
-            label = str(model_field.verbose_name)
-            label = label[:1].upper() + label[1:]
-            if isinstance(model_field, (*LONG_TEXT, models.ForeignKey)):
-                fields.append(FieldChange(label, None, None, kind="long"))
-            elif isinstance(model_field, models.DateField):
-                fields.append(FieldChange(label, delta.old, delta.new, kind="date"))
-            else:
-                fields.append(FieldChange(label, _readable(model_field, delta.old), _readable(model_field, delta.new)))
+        fields = _field_changes(Measure, _differences(newer, older))
         if not fields:
             continue  # saved without a change a reader would see
         reason = newer.history_change_reason or ""
@@ -273,6 +315,38 @@ def my_measures(user, today: date | None = None) -> list[MyMeasure]:
     ]
     rows.sort(key=lambda row: (row.sort_rank, row.measure.sort_key))
     return rows
+
+
+def open_updates_by_measure(user, measure_ids) -> dict[int, StatusUpdate]:
+    """The user's agency's draft or returned update on each of these measures (the latest period's, if
+    several), for the buttons that lead to it. One query."""
+    found = {}
+    for update in (
+        StatusUpdate.objects.filter(
+            agency_id=user.agency_id,
+            measure_id__in=measure_ids,
+            state__in=[StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED],
+        )
+        .select_related("period")
+        .order_by("-period__start")
+    ):
+        found.setdefault(update.measure_id, update)
+    return found
+
+
+def with_latest_approval(measures):
+    """Annotate each measure with its latest approved update's period, who approved it and when —
+    three subqueries in the same query, for exports that name the reviewer."""
+    latest = StatusUpdate.objects.filter(measure=OuterRef("pk"), state=StatusUpdate.State.APPROVED).order_by(
+        "-period__start", "-reviewed_at", "-pk"
+    )
+    full_name = Trim(Concat("reviewer__first_name", Value(" "), "reviewer__last_name"))
+    reviewer_name = Coalesce(NullIf(full_name, Value("")), "reviewer__username")
+    return measures.annotate(
+        approved_period=Subquery(latest.values("period__label")[:1]),
+        approved_by=Subquery(latest.annotate(name=reviewer_name).values("name")[:1]),
+        approved_at=Subquery(latest.values("reviewed_at")[:1]),
+    )
 
 
 def review_queue(limit: int | None = None):

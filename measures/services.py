@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from measures import notifications
+from measures import inbox, notifications
 from measures.evidence import CheckedFile
 from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate, UpdateEvent
 from nap_tracker import audit, permissions
@@ -34,7 +34,10 @@ def snapshot(update: StatusUpdate) -> dict:
 
 
 def record_event(update: StatusUpdate, kind: str, *, actor=None, text: str = "", snapshot: dict | None = None):
-    return UpdateEvent.objects.create(update=update, kind=kind, actor=actor, text=text, snapshot=snapshot or {})
+    """Add a step to the update's thread and tell the people it concerns (in-app, same transaction)."""
+    event = UpdateEvent.objects.create(update=update, kind=kind, actor=actor, text=text, snapshot=snapshot or {})
+    inbox.notify(event, update)
+    return event
 
 
 class UpdateError(Exception):
@@ -66,6 +69,8 @@ class UpdateData:
     progress: int
     narrative: str
     figures: str = ""
+    # Evidence of this update to remove with the same save (ids; others are ignored).
+    remove_files: tuple[int, ...] = ()
 
 
 def _check_content(measure: Measure, data: UpdateData):
@@ -206,6 +211,8 @@ def update_save(
                 # A new round of review: the earlier decision stays in the thread, not on the update.
                 update.reviewer, update.reviewed_at, update.review_note = None, None, ""
             update.save()
+            for evidence in update.evidence.select_for_update().filter(pk__in=data.remove_files):
+                _remove_evidence(update, evidence, user)
             _attach_and_notify(update, files, user, submit=submit, attached=attached)
             if submit:
                 record_event(update, Event.RESUBMITTED if was_returned else Event.SUBMITTED, actor=user)
@@ -364,22 +371,38 @@ def measure_refresh_status(*, measure_id: int, changed_at=None, because_of: str 
 COMMENT_MAX_LENGTH = 4000
 
 
-@transaction.atomic
-def update_comment(*, update_id: int, user, text: str) -> UpdateEvent:
+def update_comment(*, update_id: int, user, text: str, files: list[CheckedFile] = ()) -> UpdateEvent | None:
     """A question, an answer or a request for a document, added to the update's thread without changing
-    its state; the other side is told by e-mail. Permission: `permissions.may_comment_update`."""
+    its state; the update's own agency may attach the document with its answer (each file a step of the
+    thread). The other side is told. Permission: `permissions.may_comment_update`."""
     text = text.strip()
-    if not text:
+    if not text and not files:
         raise UpdateError(_("Write your comment before you send it."), field="text")
     if len(text) > COMMENT_MAX_LENGTH:
         raise UpdateError(
             _("A comment can be at most %(limit)s characters long.") % {"limit": COMMENT_MAX_LENGTH}, field="text"
         )
-    update = StatusUpdate.objects.select_for_update().get(pk=update_id)
-    if update.state == State.APPROVED:
-        raise UpdateError(_("This update is approved: its record is closed to new comments."))
-    event = record_event(update, Event.COMMENT, actor=user, text=text)
-    transaction.on_commit(lambda: notifications.update_commented(event.pk), robust=True)
+    attached: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            update = StatusUpdate.objects.select_for_update().get(pk=update_id)
+            if update.state == State.APPROVED:
+                raise UpdateError(_("This update is approved: its record is closed to new comments."))
+            if files and not permissions.may_remove_evidence(user, update):
+                raise UpdateError(_("Only the update's own agency attaches files to it."), field="files")
+            event = record_event(update, Event.COMMENT, actor=user, text=text) if text else None
+            if files:
+                _attach_and_notify(update, list(files), user, submit=False, attached=attached)
+                for evidence in attached:
+                    record_event(update, Event.FILE_ADDED, actor=user, text=evidence.original_name)
+                # A reviewer who read the update before the file came must read it again before deciding.
+                update.version += 1
+                update.save(update_fields=["version", "updated_at"])
+            if event is not None:
+                transaction.on_commit(lambda: notifications.update_commented(event.pk), robust=True)
+    except Exception:
+        _discard_files(attached)
+        raise
     return event
 
 
@@ -398,9 +421,14 @@ def evidence_remove(*, evidence_id: int, user) -> UpdateEvent:
         raise UpdateError(
             _("This update is approved: its files can no longer be removed. Ask the system administrator.")
         )
-    event = record_event(update, Event.FILE_REMOVED, actor=user, text=evidence.original_name)
+    event = _remove_evidence(update, evidence, user)
     update.version += 1
     update.save(update_fields=["version", "updated_at"])
+    return event
+
+
+def _remove_evidence(update: StatusUpdate, evidence: Evidence, user) -> UpdateEvent:
+    event = record_event(update, Event.FILE_REMOVED, actor=user, text=evidence.original_name)
     _delete_file_after_commit(evidence)
     evidence.delete()
     return event

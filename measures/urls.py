@@ -16,5 +16,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
     path("evidence/<int:pk>/erase/", views.evidence_erase, name="evidence_erase"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/read/", views.notification_read_all, name="notification_read_all"),
     path("plans/<slug:code>/", views.public_summary, name="public_summary"),
 ]

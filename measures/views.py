@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import selectors, services, thread
+from measures import inbox, selectors, services, thread
+from measures.evidence import ACCEPT_ATTRIBUTE
 from measures.filters import MeasureFilter
-from measures.forms import BulkApproveForm, ReviewForm, StatusUpdateForm
-from measures.models import Edition, Evidence, MeasureAgency, ReportingPeriod, StatusUpdate
+from measures.forms import BulkApproveForm, CommentForm, ReviewForm, StatusUpdateForm
+from measures.models import Edition, Evidence, MeasureAgency, Notification, ReportingPeriod, StatusUpdate
 from nap_tracker import audit, permissions
 from nap_tracker.spreadsheets import safe_cell
 
@@ -73,6 +74,11 @@ def _filtered_measures(request):
 def measure_list(request):
     measure_filter = _filtered_measures(request)
     page = Paginator(measure_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.user.role in permissions.REPORTING_ROLES:
+        # The agency's draft or returned updates on this page's measures: the row leads to them. One query.
+        open_updates = selectors.open_updates_by_measure(request.user, [measure.pk for measure in page])
+        for measure in page:
+            measure.open_update = open_updates.get(measure.pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -103,10 +109,13 @@ def measure_csv(request):
             _("Deadline"),
             _("Overdue"),
             _("Wording"),
+            _("Latest approved update"),
+            _("Approved by"),
+            _("Approved on"),
         ]
     )
     today = timezone.localdate()
-    for measure in measure_filter.qs:
+    for measure in selectors.with_latest_approval(measure_filter.qs):
         executing = [str(a.agency) for a in measure.assignments.all() if a.part != MeasureAgency.Part.PARTNER]
         partners = [str(a.agency) for a in measure.assignments.all() if a.part == MeasureAgency.Part.PARTNER]
         writer.writerow(
@@ -122,6 +131,9 @@ def measure_csv(request):
                 measure.deadline or "",
                 _("yes") if measure.is_overdue(today) else "",
                 _("Illustrative") if measure.is_illustrative else _("Official"),
+                measure.approved_period or "",
+                measure.approved_by or "",
+                timezone.localtime(measure.approved_at).date() if measure.approved_at else "",
             ]
         )
     return response
@@ -139,6 +151,7 @@ def measure_detail(request, pk):
         update.may_withdraw = permissions.may_withdraw_update(user, update)
         update.may_review = permissions.may_review_update(user, update)
         update.may_comment = permissions.may_comment_update(user, update)
+        update.may_attach = update.may_comment and permissions.may_remove_evidence(user, update)
     return render(
         request,
         "measures/measure_detail.html",
@@ -151,6 +164,7 @@ def measure_detail(request, pk):
             # The agency's draft or returned update, if it has one: the page leads there, not to a new one.
             "open_update": next((u for u in in_work if u.may_edit), None),
             "may_report": permissions.may_report_on(user, measure),
+            "evidence_accept": ACCEPT_ATTRIBUTE,
             "today": timezone.localdate(),
         },
     )
@@ -185,6 +199,7 @@ def _render_update_form(request, form, measure, update=None, conflict=None, stat
             "update": update,
             "conflict": conflict,
             "may_comment": update is not None and permissions.may_comment_update(request.user, update),
+            "history": selectors.update_history(update) if update is not None else [],
         },
         status=status,
     )
@@ -266,11 +281,14 @@ def update_edit(request, pk):
     if update.measure.edition.state != Edition.State.ACTIVE:
         messages.error(request, _("This action plan is closed: updates can no longer be changed."))
         return redirect("measure_detail", pk=update.measure_id)
+    if request.method == "GET":
+        inbox.mark_read(user, update_id=update.pk)
     submitting = request.POST.get("action") == "submit"
     form = StatusUpdateForm(
         request.POST or None,
         request.FILES or None,
         measure=update.measure,
+        evidence=update.evidence.all(),
         submitting=submitting,
         initial=StatusUpdateForm.initial_from(update),
     )
@@ -324,6 +342,8 @@ def update_review(request, pk):
     user = request.user
     if not permissions.may_review(user):
         permissions.refuse(user, visible=True)
+    if request.method == "GET":
+        inbox.mark_read(user, update_id=update.pk)  # the notices about it have done their job
     returning = request.POST.get("action") == "return"
     form = ReviewForm(request.POST or None, returning=returning, initial={"version": update.version})
     if request.method == "POST":
@@ -370,6 +390,7 @@ def update_review(request, pk):
             "may_review": permissions.may_review_update(user, update),
             "may_comment": permissions.may_comment_update(user, update),
             "changes": thread.changes_since_return(update, list(update.events.all())),
+            "history": selectors.update_history(update),
         },
         status=400 if form.errors else 200,
     )
@@ -500,13 +521,53 @@ def update_comment(request, pk):
     user = request.user
     if not permissions.may_comment_update(user, update):
         permissions.refuse(user, visible=True)
-    try:
-        services.update_comment(update_id=update.pk, user=user, text=request.POST.get("text", ""))
-    except services.UpdateError as error:
-        messages.error(request, error.message)
+    form = CommentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("files", []) + form.non_field_errors() + form.errors.get("text", []):
+            messages.error(request, error)
     else:
-        messages.success(request, _("Your comment is added to the update's record; the other side is told."))
+        try:
+            services.update_comment(
+                update_id=update.pk, user=user, text=form.cleaned_data["text"], files=form.cleaned_data["files"]
+            )
+        except services.UpdateError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your comment is added to the update's record; the other side is told."))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("measure_detail", args=[update.measure_id])
     return redirect(back.split("#")[0] + f"#thread-{update.pk}")
+
+
+# --- Notifications ----------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    """The person's notices, newest first; the unread ones marked as such until opened."""
+    page = Paginator(inbox.for_person(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "measures/notifications.html", {"page": page})
+
+
+@login_required
+def notification_open(request, pk):
+    """Opening a notice marks it read and leads to the update it tells of, as this person may see it now."""
+    notification = get_object_or_404(
+        Notification.objects.select_related("event__update"), pk=pk, recipient=request.user
+    )
+    inbox.mark_read(request.user, notification_id=notification.pk)
+    return redirect(inbox.target_url(request.user, notification.event.update))
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = inbox.mark_read(request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext("%(count)d notification marked as read.", "%(count)d notifications marked as read.", count)
+            % {"count": count},
+        )
+    return redirect("notification_list")

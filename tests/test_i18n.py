@@ -70,6 +70,7 @@ PAGES = [
     ("partner", "reporting:dashboard", None, "Summary"),
     ("partner", "reporting:new", None, "Request a report"),
     ("focal", "account_settings", None, "My settings"),
+    ("focal", "notification_list", None, "Notifications"),
     (None, "login", None, "Sign in"),
 ]
 

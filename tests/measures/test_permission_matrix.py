@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from measures.demo_files import simple_pdf
-from measures.models import Edition, Evidence, Measure, StatusUpdate
+from measures.models import Edition, Evidence, Measure, Notification, StatusUpdate, UpdateEvent
 from nap_tracker.models import User
 from tests.reporting.test_views import MATRIX as REPORTING_MATRIX
 
@@ -206,6 +206,21 @@ MATRIX = {
             "anonymous": LOGIN,
         },
     ),
+    "my notifications": ("notification_list", None, "get", everyone(OK)),
+    "open a notification addressed to the focal point": (
+        "notification_open",
+        "focal_notification",
+        "get",
+        {
+            "admin": NOT_FOUND,
+            "coordinator": NOT_FOUND,
+            "focal_point": FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "mark all notifications read": ("notification_read_all", None, "post", everyone(FOUND)),
     "public summary of a published plan": ("public_summary", "published_plan", "get", everyone(OK, anonymous=OK)),
     "public summary of an unpublished plan": (
         "public_summary",
@@ -282,12 +297,18 @@ def matrix_objects_from_demo():
         uploaded_by=mlspp_draft.author,
     )
     Edition.objects.filter(code="NAP-2014-2018").update(published=False)
+    mlspp_submitted = StatusUpdate.objects.get(agency__code="MLSPP", state="submitted")
+    question = UpdateEvent.objects.create(
+        update=mlspp_submitted, kind="comment", actor=User.objects.get(username="coordinator"), text="Which regions?"
+    )
+    focal_notification = Notification.objects.create(recipient=User.objects.get(username="focal"), event=question)
     return {
+        "focal_notification": focal_notification,
         "mlspp_measure": Measure.objects.get(edition=nap20, number="4.2.3"),
         "ngo_measure": Measure.objects.get(edition=nap20, number="4.3.1"),
         "other_measure": Measure.objects.get(edition=nap20, number="4.1.1"),
         "mlspp_draft": mlspp_draft,
-        "mlspp_submitted": StatusUpdate.objects.get(agency__code="MLSPP", state="submitted"),
+        "mlspp_submitted": mlspp_submitted,
         "other_submitted": submitted.order_by("pk").first(),
         "approved_update": approved.update,
         "approved_evidence": approved,

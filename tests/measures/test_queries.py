@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from measures.models import Evidence, MeasureAgency, ReportingPeriod, StatusUpdate
+from measures.models import Evidence, MeasureAgency, ReportingPeriod, StatusUpdate, UpdateEvent
+from measures.services import record_event
 from nap_tracker.models import User
 from tests.factories import AgencyFactory, AreaFactory, EditionFactory, MeasureFactory, UserFactory
 
@@ -64,6 +65,12 @@ class Plan:
             author=self.focal if agency in (None, self.mlspp) else self.ngo_user,
             review_note="Add the regions." if state == "returned" else "",
         )
+        # The thread, and with it the notifications, grow with the data too.
+        if state != "draft":
+            record_event(update, UpdateEvent.Kind.SUBMITTED, actor=update.author)
+            record_event(update, UpdateEvent.Kind.COMMENT, actor=self.coordinator, text="Which regions?")
+        if state in ("approved", "returned"):
+            record_event(update, state, actor=self.coordinator, text=update.review_note)
         for n in range(files):
             content = b"%PDF-1.4 evidence " + str(n).encode()
             Evidence.objects.create(
@@ -106,9 +113,12 @@ PAGES = {
         "partner",
         lambda p: reverse("measure_list") + f"?agency={p.mlspp.pk}&part=executing&overdue=true&q=4.1",
     ),
+    "measures list, as the focal point": ("focal", lambda p: reverse("measure_list")),
     "measures as CSV": ("partner", lambda p: reverse("measure_csv")),
     "review queue": ("coordinator", lambda p: reverse("review_queue")),
     "public summary": ("partner", lambda p: reverse("public_summary", args=[p.edition.code])),
+    "focal point's notifications": ("focal", lambda p: reverse("notification_list")),
+    "coordinator's notifications": ("coordinator", lambda p: reverse("notification_list")),
 }
 
 
@@ -134,8 +144,8 @@ def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client,
     assert count(client, plan.focal, url) == small
     # session, user, second factor, the user's agency (header), measure with plan, area and continued measure,
     # its agencies, the measures continuing it, updates, their evidence, their threads (each step with
-    # who wrote it and their agency), history of changes
-    assert small == 11
+    # who wrote it and their agency), history of changes, unread notifications (header)
+    assert small == 12
 
 
 def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
@@ -165,18 +175,26 @@ def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
 # only) whether the person has one — see SecondFactorMiddleware.
 PINNED = {
     # session, user, second factor, plans, status aggregate, the agency's measures, their agencies, current periods,
-    # the agency's updates, the agency's name in the header
-    "focal point's home": 10,
+    # the agency's updates, the agency's name in the header, unread notifications (header)
+    "focal point's home": 11,
     # session, user, second factor, plans, status aggregate, queue, queue size, overdue measures, their agencies,
-    # running plans, current period, bodies that have not reported
-    "coordinator's home": 12,
-    # session, user, second factor, plans, status aggregate, areas, aggregate by area, the agency's name in the header
-    "partner's home": 8,
+    # running plans, current period, bodies that have not reported, unread notifications (header)
+    "coordinator's home": 13,
+    # session, user, second factor, plans, status aggregate, areas, aggregate by area, the agency's name in the header,
+    # unread notifications (header)
+    "partner's home": 9,
     # session, user, second factor, count, filter choices (agencies, plans, areas), page of measures, their agencies,
+    # the agency's name in the header, unread notifications (header)
+    "measures list": 11,
+    # the same, and the agency's draft and returned updates on the page's measures
+    "measures list, as the focal point": 12,
+    # session, user, second factor, queue size, page of updates with evidence counts, unread notifications (header)
+    "review queue": 6,
+    # session, user, second factor, unread notifications (header, and the "Mark all as read" button), count, page of
+    # notifications with their step, who took it and their agency, the update, its measure, plan, period and agency;
     # the agency's name in the header
-    "measures list": 10,
-    # session, user, second factor, queue size, page of updates with evidence counts
-    "review queue": 5,
+    "focal point's notifications": 7,
+    "coordinator's notifications": 6,
 }
 
 

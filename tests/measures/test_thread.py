@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from measures.models import Measure, ReportingPeriod, StatusUpdate, UpdateEvent
+from measures.models import Evidence, Measure, ReportingPeriod, StatusUpdate, UpdateEvent
 from nap_tracker.models import User
 from tests.measures.test_workflow import create, form_data, login, pdf
 
@@ -289,3 +289,125 @@ def test_the_measures_history_says_what_changed_in_plain_words(client, measure, 
     # A date as a date, fields by their names, nothing that did not change.
     assert "Deadline:" in history and "→" in history
     assert "saved without changes" not in history and "status changed" not in history.lower()
+
+
+def test_the_measures_csv_names_who_approved_the_latest_update_and_when(client, measure, period):
+    import csv
+    import io
+
+    update = submitted_update(client, measure, period)
+    review(client, update, "approve")
+    update.refresh_from_db()
+    response = login(client, "partner").get(reverse("measure_csv") + "?q=4.3.3")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header = rows[0]
+    row = next(r for r in rows[1:] if r[1] == "4.3.3")
+    assert row[header.index("Latest approved update")] == "2024 H2"
+    assert row[header.index("Approved by")] == "Leyla Mammadova"
+    assert row[header.index("Approved on")] == update.reviewed_at.date().isoformat()
+
+
+def test_the_measures_list_leads_the_agency_to_its_draft_or_returned_update(client, measure, period):
+    update = submitted_update(client, measure, period)
+    page = login(client, "focal").get(reverse("measure_list") + "?q=4.3.3").content.decode()
+    assert reverse("update_edit", args=[update.pk]) not in page  # submitted: nothing to continue
+    review(client, update, "return", note="Say how many were women.")
+    page = login(client, "focal").get(reverse("measure_list") + "?q=4.3.3").content.decode()
+    assert f'href="{reverse("update_edit", args=[update.pk])}">Correct and resubmit</a>' in page
+    page = login(client, "ngo").get(reverse("measure_list") + "?q=4.3.3").content.decode()
+    assert reverse("update_edit", args=[update.pk]) not in page
+
+
+def test_the_update_page_tells_its_own_history_in_plain_words(client, measure, period):
+    create(login(client, "focal"), measure, form_data(period, action="save", progress=40))
+    update = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    client.post(
+        reverse("update_edit", args=[update.pk]),
+        form_data(period, version=update.version, action="save", progress=60, status="delayed"),
+    )
+    page = client.get(reverse("update_edit", args=[update.pk])).content.decode()
+    history = page.split('id="update-history"', 1)[1]
+    assert "Aysel Huseynova" in history and "wrote the update" in history
+    assert "Progress %: 40 → 60" in history
+    assert "Status: In progress → Delayed" in history
+    assert "version" not in history.lower().split("</section>")[0]
+
+
+def test_the_agency_answers_a_request_with_the_document_and_the_reviewer_must_read_again(client, measure, period):
+    update = submitted_update(client, measure, period)
+    login(client, "coordinator").post(
+        reverse("update_comment", args=[update.pk]), {"text": "Please attach the attendance lists."}
+    )
+    update.refresh_from_db()
+    read_version = update.version
+    response = login(client, "focal").post(
+        reverse("update_comment", args=[update.pk]),
+        {"text": "Here they are.", "files": [pdf("attendance.pdf")]},
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == "submitted"
+    assert [e.original_name for e in update.evidence.all()] == ["attendance.pdf"]
+    assert kinds(update)[-2:] == [Kind.COMMENT, Kind.FILE_ADDED]
+    assert update.events.get(kind=Kind.FILE_ADDED).text == "attendance.pdf"
+    # A decision on the version read before the file came is refused: the reviewer reads it again.
+    response = login(client, "coordinator").post(
+        reverse("update_review", args=[update.pk]), {"action": "approve", "note": "", "version": read_version}
+    )
+    update.refresh_from_db()
+    assert update.state == "submitted"
+
+
+def test_only_the_agency_attaches_files_and_a_bad_file_saves_nothing(client, measure, period):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    update = submitted_update(client, measure, period)
+    events = update.events.count()
+    response = login(client, "coordinator").post(
+        reverse("update_comment", args=[update.pk]), {"text": "Mine", "files": [pdf("coordinator.pdf")]}, follow=True
+    )
+    assert "own agency attaches files to it." in response.content.decode()
+    fake = SimpleUploadedFile("lists.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = login(client, "focal").post(
+        reverse("update_comment", args=[update.pk]), {"text": "Here.", "files": [fake]}, follow=True
+    )
+    assert "lists.pdf" in response.content.decode()
+    assert update.events.count() == events and not update.evidence.exists()
+
+
+def test_a_file_ticked_for_removal_goes_with_the_same_save_and_nothing_typed_is_lost(
+    client, measure, period, django_capture_on_commit_callbacks
+):
+    create(
+        login(client, "focal"),
+        measure,
+        form_data(period, action="save"),
+        files=[pdf("wrong.pdf"), pdf("right.pdf", "Other")],
+    )
+    update = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    wrong = update.evidence.get(original_name="wrong.pdf")
+    stored = wrong.file.name
+    storage = wrong.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("update_edit", args=[update.pk]),
+            form_data(period, version=update.version, narrative="Corrected: 17 women, 7 men.", remove_files=[wrong.pk]),
+        )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == "submitted" and update.narrative == "Corrected: 17 women, 7 men."
+    assert [e.original_name for e in update.evidence.all()] == ["right.pdf"]
+    assert not storage.exists(stored)
+    assert update.events.filter(kind=Kind.FILE_REMOVED, text="wrong.pdf").exists()
+
+
+def test_a_file_of_another_update_cannot_be_removed_through_the_form(client, measure, period):
+    create(login(client, "focal"), measure, form_data(period, action="save"))
+    update = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    other = Evidence.objects.exclude(update=update).first()
+    response = client.post(
+        reverse("update_edit", args=[update.pk]),
+        form_data(period, version=update.version, action="save", remove_files=[other.pk]),
+    )
+    assert response.status_code == 400
+    assert Evidence.objects.filter(pk=other.pk).exists()

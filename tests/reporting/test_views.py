@@ -196,8 +196,8 @@ def test_my_reports_runs_the_same_queries_for_3_or_30_reports(client, people, pl
     few = queries()
     Report.objects.bulk_create([Report(edition=plan.edition, requested_by=people["partner"]) for _ in range(27)])
     # session, user, second factor, the user's agency (header), count, the page of reports with their plan,
-    # period, agency, area
-    assert queries() == few == 6
+    # period, agency, area, unread notifications (header)
+    assert queries() == few == 7
 
 
 def dashboard_queries(client, code):
@@ -217,8 +217,9 @@ def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
     small, _ = dashboard_queries(client, "NAP-SMALL")
     big, response = dashboard_queries(client, "NAP-BIG")
     assert response.context["numbers"].totals.total == 300
-    # session, user, second factor, the user's agency (header), the plans, then the four of reporting.numbers
-    assert small == big == 9
+    # session, user, second factor, the user's agency (header), unread notifications (header), the plans, then the
+    # four of reporting.numbers
+    assert small == big == 10
 
 
 def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):
@@ -228,7 +229,8 @@ def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):
     numbers = response.context["numbers"]
     assert numbers.totals.total == 5
     assert "Train labour inspectors" in page  # overdue today
-    assert page.count("<svg") == 4  # the ring, by pillar, across periods, by area
+    charts = page.split('<main id="main"', 1)[1]  # the header has a bell icon
+    assert charts.count("<svg") == 4  # the ring, by pillar, across periods, by area
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in page or "file:///etc/passwd" not in page
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from measures.importer import (
+from measures.importing import (
     Action,
     ImportInvalid,
     export_edition,

@@ -24,10 +24,19 @@ HEADER_WORDS: dict[str, dict[str | None, list[str]]] = {
             "number",
             "measure number",
             "nömrə",
+            "nr",
+            "n°",
             "s/s",
             "s/n",
+            "s/№",
             "sıra",
+            "sıra №",
+            "sıra sayı",
+            "sıra nömrəsi",
             "№ п/п",
+            "№п/п",
+            "№№",
+            "№№ п/п",
             "номер",
         ]
     },
@@ -154,14 +163,43 @@ LANGUAGE_SUFFIX = re.compile(
 )
 
 
+# Characters a header or a name copied from Word or a PDF may carry without showing them:
+# soft hyphens, zero-width spaces and joiners, byte-order marks.
+INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+
+
+def _fold(text) -> str:
+    """Compatibility forms (№ → No, non-breaking space → space), lower case, every Azerbaijani i as "i"."""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text or "")))
+    text = text.replace("İ", "i").replace("I", "i").replace("ı", "i")
+    return text.casefold().replace("\u0307", "")
+
+
 def normalize(text) -> str:
     """Forgiving form for matching: case, spacing, quotes, dashes and the Azerbaijani dotted/dotless i."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    text = text.replace("İ", "i").replace("I", "i").replace("ı", "i")
-    text = text.casefold().replace("\u0307", "")
-    text = re.sub(r"[\"'“”„«»‘’`]", "", text)
+    text = _fold(text)
+    text = re.sub(r"[\"'“”„‟«»‹›‘’‚‛ʼ`]", "", text)
     text = re.sub(r"[‐‑‒–—−]", "-", text)
     return re.sub(r"\s+", " ", text).strip(" .,;:*")
+
+
+# Azerbaijani writes a case ending after a hyphen or an apostrophe when the word is a sign, a
+# number or an abbreviation: "Sıra №-si", "2020-ci", "BMT-nin", "AR'nın". A header is read
+# without it. Only endings of Azerbaijani grammar are taken, and only at the end of a word, so
+# "e-poçt" or "4-P" keep their hyphen. Written for text after `_fold` (every i is "i").
+CASE_SUFFIX = re.compile(
+    r"(?<=\S)[-‐‑‒–—−'’ʼ‘`]"
+    r"(?:s?[iuü]|n?[iuü]n|n[iuü]|[yn]?[aə]|n?d[aə]n?|n?c[iuü]|[iuü]nc[iuü]|l[iuü])"
+    r"(?=$|[^\w])"
+)
+# "İcra müddəti, illər", "Срок исполнения, годы": the unit after a comma says nothing about the column.
+YEARS_UNIT = re.compile(r",\s*(illər|il|годы|год|гг|years|year)$")
+
+
+def header_key(text) -> str:
+    """`normalize`, and also without case endings, a trailing ", years" and stray punctuation at the ends."""
+    text = normalize(CASE_SUFFIX.sub("", _fold(text)))
+    return YEARS_UNIT.sub("", text).strip(" .,;:*-_/\\|")
 
 
 def _build_header_index() -> dict[str, tuple[str, str | None]]:
@@ -169,7 +207,7 @@ def _build_header_index() -> dict[str, tuple[str, str | None]]:
     for concept, by_language in HEADER_WORDS.items():
         for language, words in by_language.items():
             for word in words:
-                index[normalize(word)] = (concept, language)
+                index[header_key(word)] = (concept, language)
     return index
 
 
@@ -178,18 +216,18 @@ HEADER_INDEX = _build_header_index()
 
 def match_header(text: str) -> Column | None:
     """The column a header names, or None. 'Tədbirin adı' → measure (az); 'Measure (RU)' → measure (ru)."""
-    words = normalize(text)
+    words = header_key(text)
     if not words:
         return None
     language = None
     found = HEADER_INDEX.get(words)
     if not found and (suffix := LANGUAGE_SUFFIX.match(words)):
-        base = normalize(suffix["base"])
-        found = HEADER_INDEX.get(base) or HEADER_INDEX.get(normalize(re.sub(r"\(.*?\)", "", base)))
+        base = header_key(suffix["base"])
+        found = HEADER_INDEX.get(base) or HEADER_INDEX.get(header_key(re.sub(r"\(.*?\)", "", base)))
         language = LANGUAGE_WORDS[suffix["lang"]] if found else None
     if not found:
         # "Implementation period (years)", "İcra müddəti (illər)"
-        found = HEADER_INDEX.get(normalize(re.sub(r"\(.*?\)", "", words)))
+        found = HEADER_INDEX.get(header_key(re.sub(r"\(.*?\)", "", words)))
     if not found:
         return None
     concept, default_language = found
@@ -203,7 +241,7 @@ def match_header(text: str) -> Column | None:
 
 
 def area_header_language(text: str) -> str:
-    found = HEADER_INDEX.get(normalize(text))
+    found = HEADER_INDEX.get(header_key(text))
     return (found[1] if found and found[1] else None) or "en"
 
 

@@ -26,6 +26,8 @@ from measures.models import Area, Edition, Measure, MeasureAgency, Pillar
 NUMBER = re.compile(r"^\d+(\.\d+)*[a-z]?$", re.IGNORECASE)  # 4.1.1, 13.2.3, 4.1.1a
 HEADING = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.DOTALL)
 FIELD_LABELS = {column.key: column.label for column in COLUMNS}
+# Looked up by the normalised text, so the words must be normalised too ("tərəfdaşlıq" → "tərəfdaşliq").
+PILLARS = {normalize(word): pillar for word, pillar in PILLAR_WORDS.items()}
 
 
 def _clean_number(text: str) -> str:
@@ -118,7 +120,7 @@ class RowReader:
             return
         pillar, given = Pillar.COORDINATION, False
         if pillar_text:
-            pillar = PILLAR_WORDS.get(normalize(pillar_text))
+            pillar = PILLARS.get(normalize(pillar_text))
             if pillar is None:
                 outcome.problems.append(
                     Problem(

@@ -234,6 +234,20 @@ def test_optional_columns_areas_partners_and_other_languages(plan):
     }
 
 
+@pytest.mark.parametrize(
+    ("written", "pillar"),
+    [("Tərəfdaşlıq", "partnership"), ("QARŞISININ ALINMASI", "prevention"), ("Защита", "protection")],
+)
+def test_a_pillar_written_in_azerbaijani_or_russian_is_read(plan, written, pillar):
+    rows = [
+        ["No.", "Area", "Pillar", "Measure", "Executing bodies", "Implementation period"],
+        ["4.5.1", "4.5 Partnership with civil society", written, "Fund NGO projects", "MOH", "2021"],
+    ]
+    preview = preview_of(plan, xlsx(rows))
+    assert preview.is_valid, [str(p) for p in preview.problems]
+    assert preview.new_areas["4.5"].pillar == pillar
+
+
 # --- The implementation period ---------------------------------------------------------------
 
 

@@ -60,7 +60,12 @@ def import_preview(*, edition: Edition, filename: str, content: bytes) -> Import
                     "The file has no column for %(missing)s. The header row (row %(row)s) reads: %(found)s. "
                     "Name the columns as in the template, in English, Azerbaijani or Russian."
                 )
-                % {"missing": ", ".join(missing), "row": rows[header_position][0], "found": found}
+                % {
+                    # Quoted like the headers found, so "No." cannot run into the sentence's full stop.
+                    "missing": ", ".join(f"“{name}”" for name in missing),
+                    "row": rows[header_position][0],
+                    "found": found,
+                }
             )
         )
     if preview.file_problems:

@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from measures import import_uploads
 from measures.evidence import UnsafeFile, archive_within_limits
-from measures.importer import Action, ImportInvalid, export_edition, import_apply, import_preview, import_template
+from measures.importing import Action, ImportInvalid, export_edition, import_apply, import_preview, import_template
 from measures.models import (
     Area,
     DigestDelivery,

@@ -9,7 +9,7 @@ from django.core.management import CommandError, ManagementUtility, call_command
 from django.test import Client
 from django.urls import reverse
 
-from measures.importer import export_edition
+from measures.importing import export_edition
 from measures.models import Edition, Measure
 from nap_tracker.models import User
 from tests.measures.import_files import OFFICIAL_HEADER, xlsx

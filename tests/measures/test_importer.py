@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from measures.importer import (
+from measures.importing import (
     Action,
     ImportInvalid,
     export_edition,
@@ -234,6 +234,20 @@ def test_optional_columns_areas_partners_and_other_languages(plan):
     }
 
 
+@pytest.mark.parametrize(
+    ("written", "pillar"),
+    [("Tərəfdaşlıq", "partnership"), ("QARŞISININ ALINMASI", "prevention"), ("Защита", "protection")],
+)
+def test_a_pillar_written_in_azerbaijani_or_russian_is_read(plan, written, pillar):
+    rows = [
+        ["No.", "Area", "Pillar", "Measure", "Executing bodies", "Implementation period"],
+        ["4.5.1", "4.5 Partnership with civil society", written, "Fund NGO projects", "MOH", "2021"],
+    ]
+    preview = preview_of(plan, xlsx(rows))
+    assert preview.is_valid, [str(p) for p in preview.problems]
+    assert preview.new_areas["4.5"].pillar == pillar
+
+
 # --- The implementation period ---------------------------------------------------------------
 
 
@@ -315,7 +329,7 @@ def test_an_ambiguous_name_is_never_guessed(plan):
 )
 def test_missing_columns_are_named(plan, header, missing):
     messages = assert_refused(plan, xlsx([header, ["4.1.1", "x", "y"]]), "The file has no column for")
-    assert missing in messages[0]
+    assert f"no column for “{missing}”. The header row" in messages[0]
 
 
 def test_a_file_with_no_recognisable_header_says_what_to_write(plan):
@@ -526,3 +540,179 @@ def test_an_area_title_too_long_for_the_plan_is_an_error_not_a_crash(plan):
     preview = preview_of(plan, xlsx(rows))
     assert not preview.is_valid
     assert any("longer than 300" in str(problem) for problem in preview.problems)
+
+
+# --- The annex as governments publish it -----------------------------------------------------
+
+ANNEX_TITLE = [
+    ["Azərbaycan Respublikası Prezidentinin 2020-ci il 22 iyul tarixli 2173 nömrəli Sərəncamı ilə təsdiq edilmişdir"],
+    ["İnsan alverinə qarşı mübarizəyə dair 2020–2024-cü illər üçün Milli Fəaliyyət Planı"],
+]
+ANNEX_HEADER_AZ = ["Sıra №-si", "Tədbirlər", "İcraçı orqanlar", "İcra müddəti (illər)"]
+ANNEX_ROWS_AZ = [
+    ANNEX_HEADER_AZ,
+    [1, 2, 3, 4],
+    ["4.1. Hüquqi bazanın və institusional mexanizmlərin təkmilləşdirilməsi", None, None, None],
+    [
+        "4.1.1.",
+        "Qanunvericiliyin „İnsan varlıqlarının alverinə qarşı fəaliyyət haqqında“ Avropa Şurası Konvensiyasına "
+        "uyğunlaşdırılması ilə bağlı təkliflərin hazırlanması",
+        "Nazirlər Kabineti",
+        "2020–2022",
+    ],
+    [
+        "4.1.2.",
+        "«İnsan orqanlarının alverinə qarşı» Avropa Şurası Konvensiyasına qoşulma ilə bağlı təkliflərin hazırlanması",
+        "Nazirlər Kabineti",
+        "2020-2021",
+    ],
+    [
+        "4.1.3.",
+        "İnsan alverindən zərər çəkmiş şəxslərin, xüsusilə uşaqların müəyyənləşdirilməsi indikatorlarının "
+        "təkmilləşdirilməsi",
+        "Daxili İşlər Nazirliyi İnsan Alverinə qarşı Mübarizə Baş İdarəsi,\nSəhiyyə Nazirliyi",
+        "2020 — 2024",
+    ],
+    ["4.2. Maarifləndirmə və profilaktika", None, None, None],
+    [
+        "4.2.1.",
+        "Tibb işçiləri üçün tədris materiallarının hazırlanması",
+        "Səhiyyə Nazirliyi, Nazirlər Kabineti",
+        "2021",
+    ],
+    ["4.2.2.", "Sosial reklamların və qısametrajlı filmlərin hazırlanması", "Səhiyyə Nazirliyi", "2020–2024 (hər il)"],
+]
+# The title spans the table, so does each section heading; rows 1–2 are the title, 3 the header, 4 the column numbers.
+ANNEX_MERGES = ["A1:D1", "A2:D2", "A5:D5", "A9:D9"]
+
+
+def annex(rows=ANNEX_ROWS_AZ):
+    return xlsx(rows, title_rows=ANNEX_TITLE, merges=ANNEX_MERGES)
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("Sıra №-si", "number"),
+        ("SIRA №-Sİ", "number"),
+        ("№", "number"),
+        ("S/№", "number"),
+        ("№ п/п", "number"),
+        ("№\nп/п", "number"),
+        ("No.", "number"),
+        ("N", "number"),
+        ("№'si", "number"),
+        ("Tədbirlər", "title_az"),
+        ("Tədbirin adı", "title_az"),
+        ("Tədbirin\nadı:", "title_az"),
+        ("“Tədbirlər”", "title_az"),
+        ("Мероприятия", "title_ru"),
+        ("«Мероприятия»", "title_ru"),
+        ("İcraçı orqanlar", "executing"),
+        ("İCRAÇI\u00a0ORQANLAR", "executing"),
+        ("Исполнители", "executing"),
+        ("Исполнительные органы", "executing"),
+        ("İcra müddəti (illər)", "period_text_az"),
+        ("İcra müddəti, illər", "period_text_az"),
+        ("İcra müd\u00addəti\n(illər)", "period_text_az"),
+        ("Срок исполнения (годы)", "period_text_ru"),
+        ("Срок исполнения, годы", "period_text_ru"),
+        ("Срок выполнения", "period_text_ru"),
+    ],
+)
+def test_headers_of_the_published_annexes_are_recognised(header, key):
+    assert match_header(header).key == key
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Qeyd", "Qeydlər", "Примечание", "Nazirliyin adı", "Tədbirin nəticəsi", "İcra vəziyyəti", "E-poçt", "Check-in"],
+)
+def test_forgiving_matching_does_not_read_unrelated_headers_as_columns(header):
+    assert match_header(header) is None
+
+
+def test_the_annex_as_published_in_azerbaijani_is_read_and_imported(plan):
+    content = annex()
+    preview = preview_of(plan, content, name="annex.xlsx")
+    assert preview.is_valid, [str(p) for p in preview.problems]
+    assert [column.key for column in preview.columns] == ["number", "title_az", "executing", "period_text_az"]
+    assert [(row.action, row.number, row.area) for row in preview.rows] == [
+        (Action.HEADING, "4.1", "4.1"),
+        (Action.NEW, "4.1.1", "4.1"),
+        (Action.NEW, "4.1.2", "4.1"),
+        (Action.NEW, "4.1.3", "4.1"),
+        (Action.HEADING, "4.2", "4.2"),
+        (Action.NEW, "4.2.1", "4.2"),
+        (Action.NEW, "4.2.2", "4.2"),
+    ]
+    assert not any("is not one the import reads" in notice for notice in preview.notices)
+
+    import_apply(edition=plan, filename="annex.xlsx", content=content)
+    assert Area.objects.get(edition=plan, code="4.2").title_az == "Maarifləndirmə və profilaktika"
+    measures = {m.number: m for m in Measure.objects.filter(edition=plan).select_related("area")}
+    assert sorted(measures) == ["4.1.1", "4.1.2", "4.1.3", "4.2.1", "4.2.2"]
+    assert measures["4.1.1"].title_az.startswith("Qanunvericiliyin „İnsan varlıqlarının alverinə qarşı")
+    assert measures["4.1.2"].title_az.startswith("«İnsan orqanlarının alverinə qarşı» Avropa Şurası")
+    assert {number: (m.period_text_az, m.start_date, m.deadline) for number, m in measures.items()} == {
+        "4.1.1": ("2020–2022", date(2020, 7, 22), date(2022, 12, 31)),
+        "4.1.2": ("2020-2021", date(2020, 7, 22), date(2021, 12, 31)),
+        "4.1.3": ("2020 — 2024", date(2020, 7, 22), date(2024, 12, 31)),
+        "4.2.1": ("2021", date(2021, 1, 1), date(2021, 12, 31)),
+        "4.2.2": ("2020–2024 (hər il)", date(2020, 7, 22), date(2024, 12, 31)),
+    }
+    bodies = {
+        number: {(a.agency.code, a.part) for a in m.assignments.select_related("agency")}
+        for number, m in measures.items()
+    }
+    assert bodies["4.1.1"] == {("CABMIN", "executing")}
+    assert bodies["4.1.3"] == {("MIA-MDCTHB", "executing"), ("MOH", "executing")}
+    assert bodies["4.2.1"] == {("MOH", "executing"), ("CABMIN", "executing")}
+
+
+def test_the_annex_with_russian_headers_is_read_and_imported(plan):
+    rows = [
+        ["№ п/п", "Мероприятия", "Исполнители", "Срок исполнения (годы)"],
+        [1, 2, 3, 4],
+        ["4.1. Совершенствование правовой базы и институциональных механизмов", None, None, None],
+        [
+            "4.1.1.",
+            "Подготовка предложений по приведению законодательства в соответствие с Конвенцией Совета Европы "
+            "«О противодействии торговле людьми»",
+            "Кабинет министров",
+            "2020–2022 гг.",
+        ],
+        ["4.1.2.", "Подготовка учебных материалов", "Кабинет министров,\nМинистерство здравоохранения", "2021 г."],
+        ["4.1.3.", "Информационные кампании", "Министерство здравоохранения", "2020 — 2024 (ежегодно)"],
+    ]
+    content = annex(rows)
+    preview = preview_of(plan, content, name="annex.xlsx")
+    assert preview.is_valid, [str(p) for p in preview.problems]
+    assert [column.key for column in preview.columns] == ["number", "title_ru", "executing", "period_text_ru"]
+    import_apply(edition=plan, filename="annex.xlsx", content=content)
+    measures = {m.number: m for m in Measure.objects.filter(edition=plan)}
+    assert {number: (m.area.code, m.start_date, m.deadline) for number, m in measures.items()} == {
+        "4.1.1": ("4.1", date(2020, 7, 22), date(2022, 12, 31)),
+        "4.1.2": ("4.1", date(2021, 1, 1), date(2021, 12, 31)),
+        "4.1.3": ("4.1", date(2020, 7, 22), date(2024, 12, 31)),
+    }
+    assert measures["4.1.1"].title_ru.endswith("«О противодействии торговле людьми»")
+    assert {a.agency.code for a in measures["4.1.2"].assignments.select_related("agency")} == {"CABMIN", "MOH"}
+
+
+def test_an_annex_whose_header_cannot_be_read_names_what_it_found(plan):
+    rows = [row[:] for row in ANNEX_ROWS_AZ]
+    rows[0] = ["Sıra №-si", "Tədbirlər", "Qeyd", "İcra müddəti (illər)"]
+    messages = assert_refused(
+        plan,
+        annex(rows),
+        "The file has no column for “Executing bodies”. The header row (row 3) reads: “Sıra №-si”, “Tədbirlər”, "
+        "“Qeyd”, “İcra müddəti (illər)”.",
+    )
+    assert len(messages) == 1
+
+
+def test_an_annex_with_no_header_row_at_all_says_what_to_write(plan):
+    rows = [row[:] for row in ANNEX_ROWS_AZ]
+    rows[0] = ["Sıra", "Mətn", "Qurum", "Qeyd"]  # only one column recognisable
+    assert_refused(plan, annex(rows), "No header row found. The first rows must name the columns")

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from measures.importer import export_edition, import_preview
+from measures.importing import export_edition, import_preview
 from measures.models import Edition, Measure, StatusUpdate
 from nap_tracker.spreadsheets import safe_cell, unsafe_cell
 

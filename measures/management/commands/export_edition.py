@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from measures.importer import export_edition
+from measures.importing import export_edition
 from measures.models import Edition
 
 

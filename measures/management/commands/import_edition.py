@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from measures.importer import Action, ImportInvalid, import_apply, import_preview
+from measures.importing import Action, ImportInvalid, import_apply, import_preview
 from measures.models import Edition
 
 

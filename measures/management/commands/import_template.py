@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from measures.importer import import_template
+from measures.importing import import_template
 
 
 class Command(BaseCommand):

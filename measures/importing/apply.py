@@ -1,0 +1,87 @@
+"""Applying a file: all of it, in one transaction, or — when anything is wrong — nothing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from measures.importing.columns import COLUMNS_BY_KEY, PART_FOR_CONCEPT
+from measures.importing.outcomes import Action, ImportInvalid, ImportPreview, RowOutcome
+from measures.importing.preview import import_preview
+from measures.importing.rows import period_changes
+from measures.models import Area, Edition, Measure, MeasureAgency
+
+
+@transaction.atomic
+def import_apply(*, edition: Edition, filename: str, content: bytes, user=None) -> ImportPreview:
+    """Import the file into the edition: all of it, or — when anything is wrong — nothing.
+
+    The file is read again inside the transaction (with the edition locked), so what is written
+    is what the file says now, not what an earlier preview saw. Unchanged measures are not
+    saved, so importing the same file twice adds no history.
+    """
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    preview = import_preview(edition=edition, filename=filename, content=content)
+    if not preview.is_valid:
+        raise ImportInvalid(preview)
+    reason = _("Imported from %(file)s") % {"file": filename[:80]}
+
+    areas = {area.code: area for area in edition.areas.all()}
+    next_order = max((area.order for area in areas.values()), default=0)
+    for new in preview.new_areas.values():
+        next_order += 1
+        area = Area(edition=edition, code=new.code, pillar=new.pillar, order=next_order)
+        setattr(area, f"title_{new.language}", new.title)
+        _stamp(area, user, reason)
+        area.save()
+        areas[new.code] = area
+
+    measures = {
+        measure.number: measure for measure in edition.measures.select_related("area").prefetch_related("assignments")
+    }
+    for outcome in preview.rows:
+        if outcome.action not in (Action.NEW, Action.CHANGED):
+            continue
+        parsed = outcome.parsed
+        measure = measures.get(parsed.number) or Measure(edition=edition, number=parsed.number)
+        if measure.pk is None or period_changes(measure, parsed):
+            measure.start_date, measure.deadline = parsed.period
+        measure.area = areas[parsed.area_code]
+        for key, value in parsed.values.items():
+            setattr(measure, key, value)
+        is_new = measure.pk is None
+        if is_new or outcome.changes != [] and _fields_changed(outcome):
+            _stamp(measure, user, reason)
+            measure.save()
+        _sync_assignments(measure, parsed.assignments, is_new, user, reason)
+    return preview
+
+
+def _fields_changed(outcome: RowOutcome) -> bool:
+    part_labels = {str(COLUMNS_BY_KEY[concept].label) for concept in PART_FOR_CONCEPT}
+    return any(change not in part_labels for change in outcome.changes)
+
+
+def _stamp(obj, user, reason):
+    if user is not None:
+        obj._history_user = user
+    obj._change_reason = reason
+
+
+def _sync_assignments(measure: Measure, wanted: dict, is_new: bool, user, reason):
+    existing = {} if is_new else {a.agency_id: a for a in measure.assignments.all()}
+    wanted_by_agency = {agency_id: (part, lead) for part, pairs in wanted.items() for agency_id, lead in pairs}
+    for agency_id, assignment in existing.items():
+        if assignment.part in wanted and agency_id not in wanted_by_agency:
+            _stamp(assignment, user, reason)
+            assignment.delete()
+    for agency_id, (part, lead) in wanted_by_agency.items():
+        assignment = existing.get(agency_id)
+        if assignment is None:
+            assignment = MeasureAgency(measure=measure, agency_id=agency_id, part=part, is_lead=lead)
+        elif assignment.part == part and assignment.is_lead == lead:
+            continue
+        else:
+            assignment.part, assignment.is_lead = part, lead
+        _stamp(assignment, user, reason)
+        assignment.save()

@@ -20,9 +20,12 @@ from measures.evidence import UnsafeFile, archive_within_limits
 from measures.importing import Action, ImportInvalid, export_edition, import_apply, import_preview, import_template
 from measures.models import (
     Area,
+    BudgetLine,
     DigestDelivery,
     Edition,
     Evidence,
+    FundingSource,
+    Indicator,
     Measure,
     MeasureAgency,
     ReportingPeriod,
@@ -232,6 +235,30 @@ class MeasureAgencyInline(SafeAutocompleteMixin, admin.TabularInline):
     extra = 1
 
 
+class IndicatorInline(admin.StackedInline):
+    model = Indicator
+    fields = [
+        ("name_en", "name_az", "name_ru"),
+        ("unit", "breakdown", "order"),
+        ("baseline_value", "baseline_text", "baseline_year"),
+        ("target_value", "target_text", "target_year"),
+    ]
+    extra = 0
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    fields = ["source", "amount", "currency"]
+    extra = 0
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_en", "name_az", "name_ru", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name_en", "name_az", "name_ru"]
+
+
 class IllustrativeFilter(admin.SimpleListFilter):
     title = _("wording")
     parameter_name = "wording"
@@ -256,7 +283,7 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     search_fields = ["number", "title_en", "title_az", "title_ru", "description_en"]
     autocomplete_fields = ["continues"]
     readonly_fields = ["status", "progress", "status_changed_at"]
-    inlines = [MeasureAgencyInline]
+    inlines = [MeasureAgencyInline, IndicatorInline, BudgetLineInline]
     ordering = ["edition", "sort_key"]
     fieldsets = [
         (None, {"fields": ["edition", "area", "number", "is_illustrative", "title_en", "description_en"]}),
@@ -273,7 +300,7 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        (_("Financing"), {"fields": ["financing_source_en", "estimated_budget", "budget_currency"]}),
+        (_("Financing"), {"fields": ["financing_source_en"]}),
         (
             _("Current status (from the latest approved update)"),
             {"fields": ["status", "progress", "status_changed_at"]},

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from measures.demo_agencies import AGENCIES
 from measures.demo_files import simple_pdf
 from measures.demo_plans import AREA_TITLES_AZ, NAP_2014, NAP_2020, TITLES_AZ
+from measures.demo_results import add_results
 from measures.models import (
     Area,
     Edition,
@@ -379,6 +380,8 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
     bulk_create_with_history(updates, StatusUpdate, batch_size=500)
     _record_threads(edition)
     _attach_evidence(edition)
+    if edition.code == "NAP-2020-2024":
+        add_results(edition, rng)
 
 
 def _record_threads(edition: Edition):

@@ -1,12 +1,21 @@
 import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from measures.evidence import ACCEPT_ATTRIBUTE, check_evidence_file
-from measures.models import ReportingPeriod, Status, StatusUpdate
-from measures.services import UpdateData
+from measures.models import (
+    CURRENCY_VALIDATORS,
+    Category,
+    FundingSource,
+    Indicator,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+)
+from measures.services import ResultValue, SpentAmount, UpdateData
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -79,14 +88,63 @@ class StatusUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.measure = measure
         self.submitting = submitting
+        self._add_result_fields(measure)
         # Files ticked for removal go with the same save, so nothing typed in the form is lost.
         self.fields["remove_files"].choices = [(item.pk, item.original_name) for item in evidence]
         self.fields["period"].queryset = ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by(
             "-start"
         )
 
+    def _add_result_fields(self, measure):
+        """A field per indicator (per breakdown category where it has one), validated by its unit, and
+        a field per planned-budget line for the amount spent in the period, plus one for other money."""
+        self.indicators = list(measure.indicator_set.all())
+        self.indicator_rows = []  # (indicator, [bound fields]) for the template
+        for indicator in self.indicators:
+            names = []
+            for category in indicator.categories or (Category.TOTAL,):
+                name = f"indicator_{indicator.pk}_{category}"
+                label = str(indicator.name) if category == Category.TOTAL else str(Category(category).label)
+                self.fields[name] = _indicator_field(indicator, label)
+                names.append(name)
+            self.indicator_rows.append((indicator, names))
+        self.budget_lines = list(measure.budget_lines.select_related("source"))
+        for line in self.budget_lines:
+            self.fields[f"spent_line_{line.pk}"] = forms.DecimalField(
+                label=_("Spent from %(source)s, in %(currency)s")
+                % {"source": line.source.name if line.source else _("the planned budget"), "currency": line.currency},
+                required=False,
+                min_value=0,
+                max_digits=16,
+                decimal_places=2,
+            )
+        self.fields["spent_other_amount"] = forms.DecimalField(
+            label=_("Other money spent"), required=False, min_value=0, max_digits=16, decimal_places=2
+        )
+        self.fields["spent_other_currency"] = forms.CharField(
+            label=_("Currency"), required=False, max_length=3, initial="AZN", validators=CURRENCY_VALIDATORS
+        )
+        self.fields["spent_other_source"] = forms.ModelChoiceField(
+            label=_("Funding source"),
+            queryset=FundingSource.objects.all(),
+            required=False,
+            empty_label=_("Not stated"),
+        )
+
+    def result_fields(self):
+        """The indicator fields grouped by indicator, for the template."""
+        return [(indicator, [self[name] for name in names]) for indicator, names in self.indicator_rows]
+
+    def spending_fields(self):
+        return [self[f"spent_line_{line.pk}"] for line in self.budget_lines]
+
+    def clean_spent_other_currency(self):
+        return (self.cleaned_data.get("spent_other_currency") or "").strip().upper()
+
     def clean(self):
         data = super().clean()
+        if data.get("spent_other_amount") is not None and not data.get("spent_other_currency"):
+            self.add_error("spent_other_currency", _("Say in which currency the money was spent."))
         if data.get("status") == Status.COMPLETED and data.get("progress") not in (None, 100):
             self.add_error(
                 "progress", _("A completed measure has 100% progress. Set progress to 100 or choose another status.")
@@ -104,11 +162,38 @@ class StatusUpdateForm(forms.Form):
             narrative=data["narrative"].strip(),
             figures=data["figures"].strip(),
             remove_files=tuple(data.get("remove_files") or ()),
+            indicator_values=tuple(self._indicator_values()),
+            spending=tuple(self._spending()),
         )
+
+    def _indicator_values(self):
+        for indicator, names in self.indicator_rows:
+            for name in names:
+                value = self.cleaned_data.get(name)
+                if value in (None, ""):
+                    continue
+                category = name.rsplit("_", 1)[1]
+                if indicator.unit == Indicator.Unit.TEXT:
+                    yield ResultValue(indicator.pk, category, None, value.strip())
+                else:
+                    yield ResultValue(indicator.pk, category, Decimal(value), "")
+
+    def _spending(self):
+        for line in self.budget_lines:
+            amount = self.cleaned_data.get(f"spent_line_{line.pk}")
+            if amount is not None:
+                yield SpentAmount(line.source_id, amount, line.currency)
+        if self.cleaned_data.get("spent_other_amount") is not None:
+            source = self.cleaned_data.get("spent_other_source")
+            yield SpentAmount(
+                source.pk if source else None,
+                self.cleaned_data["spent_other_amount"],
+                self.cleaned_data["spent_other_currency"],
+            )
 
     @classmethod
     def initial_from(cls, update: StatusUpdate) -> dict:
-        return {
+        initial = {
             "period": update.period_id,
             "status": update.status,
             "progress": update.progress,
@@ -116,6 +201,44 @@ class StatusUpdateForm(forms.Form):
             "figures": update.figures,
             "version": update.version,
         }
+        for value in update.indicator_values.all():
+            unit = value.indicator.unit
+            shown = value.text if unit == Indicator.Unit.TEXT else value.value
+            if unit == Indicator.Unit.YES_NO and value.value is not None:
+                shown = str(int(value.value))
+            initial[f"indicator_{value.indicator_id}_{value.category}"] = shown
+        lines = {(line.source_id, line.currency): line.pk for line in update.measure.budget_lines.all()}
+        for spent in update.spending.all():
+            line = lines.pop((spent.source_id, spent.currency), None)
+            if line is not None:
+                initial[f"spent_line_{line}"] = spent.amount
+            else:
+                initial.update(
+                    spent_other_amount=spent.amount,
+                    spent_other_currency=spent.currency,
+                    spent_other_source=spent.source_id,
+                )
+        return initial
+
+
+def _indicator_field(indicator: Indicator, label: str):
+    """A field that accepts only what the indicator's unit allows."""
+    Unit = Indicator.Unit
+    if indicator.unit == Unit.TEXT:
+        return forms.CharField(label=label, required=False, max_length=500)
+    if indicator.unit == Unit.YES_NO:
+        return forms.TypedChoiceField(
+            label=label,
+            required=False,
+            choices=[("", _("Not reported")), ("1", _("Yes")), ("0", _("No"))],
+            coerce=int,
+            empty_value=None,
+        )
+    if indicator.unit == Unit.PERCENT:
+        return forms.DecimalField(
+            label=label, required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2
+        )
+    return forms.DecimalField(label=label, required=False, min_value=0, max_digits=16, decimal_places=2)
 
 
 class CommentForm(forms.Form):

@@ -5,7 +5,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -183,10 +183,6 @@ class Measure(models.Model):
     financing_source_en = models.CharField(_("financing source (English)"), max_length=300, blank=True)
     financing_source_az = models.CharField(_("financing source (Azerbaijani)"), max_length=300, blank=True)
     financing_source_ru = models.CharField(_("financing source (Russian)"), max_length=300, blank=True)
-    estimated_budget = models.DecimalField(
-        _("estimated budget"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    budget_currency = models.CharField(_("currency"), max_length=3, default="AZN", blank=True)
     is_illustrative = models.BooleanField(
         _("illustrative"),
         default=False,
@@ -603,3 +599,209 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.event}"
+
+
+# --- Results: indicators with baselines and targets, planned and spent budgets ------------------
+
+
+class Category(models.TextChoices):
+    """The categories victims' statistics use; an indicator's breakdown picks some of them."""
+
+    TOTAL = "total", _("Total")
+    WOMEN = "women", _("Women")
+    MEN = "men", _("Men")
+    GIRLS = "girls", _("Girls")
+    BOYS = "boys", _("Boys")
+    CHILDREN = "children", _("Children")
+    ADULTS = "adults", _("Adults")
+
+
+class Indicator(models.Model):
+    """A measurable sign that a measure works: a baseline, a target, and a value per reporting period
+    reported in each update (per breakdown category where the indicator has one)."""
+
+    class Unit(models.TextChoices):
+        NUMBER = "number", _("Number")
+        PERCENT = "percent", _("Percent")
+        YES_NO = "yes_no", _("Yes / no")
+        TEXT = "text", _("Text")
+
+    class Breakdown(models.TextChoices):
+        NONE = "", _("No breakdown")
+        SEX = "sex", _("By sex: women, men")
+        AGE = "age", _("By age: children, adults")
+        SEX_AGE = "sex_age", _("By sex and age: women, men, girls, boys")
+
+    CATEGORIES = {
+        Breakdown.NONE: (),
+        Breakdown.SEX: (Category.WOMEN, Category.MEN),
+        Breakdown.AGE: (Category.CHILDREN, Category.ADULTS),
+        Breakdown.SEX_AGE: (Category.WOMEN, Category.MEN, Category.GIRLS, Category.BOYS),
+    }
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="indicator_set"
+    )
+    name_en = models.CharField(_("indicator (English)"), max_length=300, blank=True)
+    name_az = models.CharField(_("indicator (Azerbaijani)"), max_length=300, blank=True)
+    name_ru = models.CharField(_("indicator (Russian)"), max_length=300, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.NUMBER)
+    breakdown = models.CharField(_("breakdown"), max_length=10, choices=Breakdown.choices, blank=True, default="")
+    baseline_value = models.DecimalField(_("baseline"), max_digits=16, decimal_places=2, null=True, blank=True)
+    baseline_text = models.CharField(_("baseline (text)"), max_length=300, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target_value = models.DecimalField(_("target"), max_digits=16, decimal_places=2, null=True, blank=True)
+    target_text = models.CharField(_("target (text)"), max_length=300, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    name = Translated("name")
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["measure", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_en="") | ~Q(name_az="") | ~Q(name_ru=""),
+                name="indicator_has_a_name",
+                violation_error_message=_("Give the indicator a name in at least one language."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit="percent")
+                | (
+                    (Q(baseline_value__isnull=True) | Q(baseline_value__gte=0, baseline_value__lte=100))
+                    & (Q(target_value__isnull=True) | Q(target_value__gte=0, target_value__lte=100))
+                ),
+                name="indicator_percent_between_0_and_100",
+                violation_error_message=_("A percentage is between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.name)
+
+    @property
+    def categories(self) -> tuple:
+        return self.CATEGORIES.get(self.breakdown, ())
+
+
+class IndicatorValue(models.Model):
+    """The value an update reports for one indicator (and one breakdown category) in its period."""
+
+    update = models.ForeignKey(
+        StatusUpdate, verbose_name=_("status update"), on_delete=models.CASCADE, related_name="indicator_values"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
+    )
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices, default=Category.TOTAL)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    text = models.CharField(_("value (text)"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "indicator", "category"], name="indicator_value_once_per_update_and_category"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} · {self.category}: {self.value if self.value is not None else self.text}"
+
+
+class FundingSource(models.Model):
+    """Who pays: the state budget, a named donor (USAID, EU, IOM …) or another source."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State budget")
+        DONOR = "donor", _("Donor")
+        OTHER = "other", _("Other")
+
+    code = models.SlugField(_("code"), max_length=30, unique=True, help_text=_("For example STATE, USAID, EU, IOM."))
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_az = models.CharField(_("name (Azerbaijani)"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DONOR)
+    history = HistoricalRecords()
+
+    name = Translated("name")
+
+    class Meta:
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+        ordering = ["kind", "code"]
+
+    def __str__(self):
+        return str(self.name) or self.code
+
+
+CURRENCY_VALIDATORS = [
+    RegexValidator(r"^[A-Z]{3}$", _("Write the currency as its three-letter code, e.g. AZN, USD or EUR."))
+]
+
+
+class BudgetLine(models.Model):
+    """Money planned for a measure from one source, in one currency. Amounts in different currencies are
+    never added together."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    source = models.ForeignKey(
+        FundingSource,
+        verbose_name=_("funding source"),
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the plan does not say."),
+    )
+    amount = models.DecimalField(
+        _("planned amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="AZN", validators=CURRENCY_VALIDATORS)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("planned budget")
+        verbose_name_plural = _("planned budget")
+        ordering = ["measure", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency}"
+
+
+class Spending(models.Model):
+    """Money an update reports as spent in its period, from one source, in one currency."""
+
+    update = models.ForeignKey(
+        StatusUpdate, verbose_name=_("status update"), on_delete=models.CASCADE, related_name="spending"
+    )
+    source = models.ForeignKey(
+        FundingSource,
+        verbose_name=_("funding source"),
+        on_delete=models.PROTECT,
+        related_name="spending",
+        null=True,
+        blank=True,
+    )
+    amount = models.DecimalField(_("spent"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, default="AZN", validators=CURRENCY_VALIDATORS)
+
+    class Meta:
+        verbose_name = _("amount spent")
+        verbose_name_plural = _("amounts spent")
+        ordering = ["update", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spending_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency}"

@@ -13,9 +13,11 @@ from measures.models import (
     Area,
     Edition,
     Evidence,
+    IndicatorValue,
     Measure,
     MeasureAgency,
     ReportingPeriod,
+    Spending,
     Status,
     StatusUpdate,
     UpdateEvent,
@@ -243,6 +245,34 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
         for change in changes:
             change.approval = approvals.get(change.approval)
     return changes
+
+
+@dataclass
+class MeasureResults:
+    indicators: list  # results.IndicatorProgress
+    budget: list  # results.BudgetRow
+    budget_totals: list
+
+
+def measure_results(measure: Measure) -> MeasureResults:
+    """The measure's indicators with their approved values period by period, and its budget planned
+    beside what approved updates report as spent. Four queries."""
+    from measures import results
+
+    indicators = list(measure.indicator_set.all())
+    values = IndicatorValue.objects.filter(
+        indicator__measure=measure, update__state=StatusUpdate.State.APPROVED
+    ).select_related("update__period", "update__agency")
+    lines = list(measure.budget_lines.select_related("source"))
+    spending = Spending.objects.filter(
+        update__measure=measure, update__state=StatusUpdate.State.APPROVED
+    ).select_related("source")
+    rows = results.budget_rows(lines, spending)
+    return MeasureResults(
+        indicators=results.indicator_progress(indicators, values),
+        budget=rows,
+        budget_totals=results.budget_totals(rows),
+    )
 
 
 # --- Home pages -------------------------------------------------------------------------

@@ -5,6 +5,8 @@ by `nap_tracker.permissions` before a service is called; services check the work
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.files.base import File
 from django.db import transaction
@@ -13,7 +15,17 @@ from django.utils.translation import gettext as _
 
 from measures import inbox, notifications
 from measures.evidence import CheckedFile
-from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate, UpdateEvent
+from measures.models import (
+    Edition,
+    Evidence,
+    IndicatorValue,
+    Measure,
+    ReportingPeriod,
+    Spending,
+    Status,
+    StatusUpdate,
+    UpdateEvent,
+)
 from nap_tracker import audit, permissions
 from nap_tracker.models import Agency
 
@@ -30,7 +42,47 @@ def snapshot(update: StatusUpdate) -> dict:
         "figures": update.figures,
         "period": update.period.label,
         "files": sorted(update.evidence.values_list("original_name", flat=True)),
+        "results": results_snapshot(update),
     }
+
+
+def results_snapshot(update: StatusUpdate) -> dict:
+    """What the update reports against its indicators and as money spent, as a reader would read it."""
+    from measures.results import CATEGORY_LABELS, money, show_value
+
+    shown = {}
+    for value in update.indicator_values.select_related("indicator"):
+        label = str(value.indicator.name)
+        if value.category != "total":
+            label += f" — {CATEGORY_LABELS[value.category]}"
+        shown[label] = show_value(value.indicator, value.value, value.text)
+    for spent in update.spending.select_related("source"):
+        label = _("Spent from %(source)s") % {"source": spent.source.name if spent.source else _("a source not stated")}
+        shown[f"{label} ({spent.currency})"] = money(spent.amount, spent.currency)
+    return shown
+
+
+def _store_results(update: StatusUpdate, data: "UpdateData"):
+    """Replace what the update reports against the measure's indicators and as money spent. Values
+    for an indicator of another measure, or a category the indicator does not have, are refused."""
+    indicators = {indicator.pk: indicator for indicator in update.measure.indicator_set.all()}
+    rows = []
+    for item in data.indicator_values:
+        indicator = indicators.get(item.indicator_id)
+        if indicator is None or item.category not in (indicator.categories or ("total",)):
+            raise UpdateError(_("A value was given for an indicator this measure does not have. Nothing was saved."))
+        rows.append(
+            IndicatorValue(update=update, indicator=indicator, category=item.category, value=item.value, text=item.text)
+        )
+    IndicatorValue.objects.filter(update=update).delete()
+    IndicatorValue.objects.bulk_create(rows)
+    Spending.objects.filter(update=update).delete()
+    Spending.objects.bulk_create(
+        [
+            Spending(update=update, source_id=item.source_id, amount=item.amount, currency=item.currency)
+            for item in data.spending
+        ]
+    )
 
 
 def record_event(update: StatusUpdate, kind: str, *, actor=None, text: str = "", snapshot: dict | None = None):
@@ -62,6 +114,19 @@ class StaleVersion(UpdateError):
         self.current = current
 
 
+class ResultValue(NamedTuple):
+    indicator_id: int
+    category: str
+    value: Decimal | None
+    text: str
+
+
+class SpentAmount(NamedTuple):
+    source_id: int | None
+    amount: Decimal
+    currency: str
+
+
 @dataclass
 class UpdateData:
     period: ReportingPeriod
@@ -71,6 +136,9 @@ class UpdateData:
     figures: str = ""
     # Evidence of this update to remove with the same save (ids; others are ignored).
     remove_files: tuple[int, ...] = ()
+    # The values reported per indicator (and category), and the money spent in the period.
+    indicator_values: tuple[ResultValue, ...] = ()
+    spending: tuple[SpentAmount, ...] = ()
 
 
 def _check_content(measure: Measure, data: UpdateData):
@@ -166,6 +234,7 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
                 state=State.SUBMITTED if submit else State.DRAFT,
                 submitted_at=timezone.now() if submit else None,
             )
+            _store_results(update, data)
             _attach_and_notify(update, files, user, submit=submit, attached=attached)
             if submit:
                 record_event(update, Event.SUBMITTED, actor=user)
@@ -211,6 +280,7 @@ def update_save(
                 # A new round of review: the earlier decision stays in the thread, not on the update.
                 update.reviewer, update.reviewed_at, update.review_note = None, None, ""
             update.save()
+            _store_results(update, data)
             for evidence in update.evidence.select_for_update().filter(pk__in=data.remove_files):
                 _remove_evidence(update, evidence, user)
             _attach_and_notify(update, files, user, submit=submit, attached=attached)

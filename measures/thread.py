@@ -67,6 +67,14 @@ def changes_since_return(update: StatusUpdate, events) -> list[FieldChange] | No
     ):
         if (before.get(key) or "") != (now or ""):
             changes.append(FieldChange(label, pieces=word_diff(before.get(key) or "", now or "")))
+    if "results" in before:
+        from measures.services import results_snapshot
+
+        results_now = results_snapshot(update)
+        for label in sorted(set(before["results"]) | set(results_now)):
+            old, new = before["results"].get(label, ""), results_now.get(label, "")
+            if old != new:
+                changes.append(FieldChange(label, before=old, after=new))
     files_before = set(before.get("files", []))
     files_now = {item.original_name for item in update.evidence.all()}
     if files_before != files_now:

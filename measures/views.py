@@ -160,6 +160,7 @@ def measure_detail(request, pk):
             "approved": approved,
             "in_work": in_work,
             "history": selectors.measure_history(measure),
+            "results": selectors.measure_results(measure),
             "may_add_update": permissions.may_add_update(user, measure, measure.edition),
             # The agency's draft or returned update, if it has one: the page leads there, not to a new one.
             "open_update": next((u for u in in_work if u.may_edit), None),

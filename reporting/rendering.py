@@ -26,6 +26,7 @@ from measures.models import Status
 from nap_tracker.spreadsheets import safe_cell
 from reporting import charts
 from reporting.numbers import ReportNumbers
+from reporting.results import results_numbers
 
 # The PDF's links to the project's own static files resolve against this made-up origin;
 # the fetcher below answers for it and for nothing else.
@@ -88,6 +89,7 @@ def report_context(numbers: ReportNumbers, *, generated_at: datetime) -> dict:
     language = get_language() or "en"
     return {
         "numbers": numbers,
+        "results": results_numbers(numbers),
         "scope": numbers.scope,
         "edition": numbers.scope.edition,
         "title": report_title(numbers),
@@ -345,6 +347,7 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
             ],
             widths=[12, 20, 12, 10, 60, 20, 12],
         )
+    _results_sheets(sheet, results_numbers(numbers))
     out = io.BytesIO()
     workbook.save(out)
     return RenderedReport(
@@ -352,6 +355,99 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         out.getvalue(),
     )
+
+
+def _results_sheets(sheet, results):
+    """Indicators (by area, then each one) and the budget (by area, source and agency, per currency)."""
+    from measures.results import baseline_display, target_display
+
+    def share(value):
+        return value if value is not None else ""
+
+    if results.indicators.total:
+        sheet(
+            _("Indicators by area"),
+            [
+                _("Area"),
+                _("Title"),
+                _("Indicators"),
+                _("With an approved value"),
+                _("Target reached"),
+                _("Average share of target %"),
+            ],
+            [
+                [
+                    a.code,
+                    str(a.title),
+                    a.indicators.total,
+                    a.indicators.reported,
+                    a.indicators.reached,
+                    share(a.indicators.average_share),
+                ]
+                for a in results.areas
+                if a.indicators.total
+            ],
+            widths=[8, 50, 12, 22, 16, 24],
+        )
+        sheet(
+            _("Indicators"),
+            [
+                _("No."),
+                _("Indicator"),
+                _("Unit"),
+                _("Baseline"),
+                _("Latest approved value"),
+                _("Period"),
+                _("Target"),
+                _("Share of target %"),
+            ],
+            [
+                [
+                    measure.number,
+                    str(item.indicator.name),
+                    str(item.indicator.get_unit_display()),
+                    baseline_display(item.indicator),
+                    item.show(item.latest) if item.latest else "",
+                    item.latest.period if item.latest else "",
+                    target_display(item.indicator),
+                    share(item.share),
+                ]
+                for area in results.areas
+                for measure, item in area.items
+            ],
+            widths=[9, 60, 12, 16, 20, 10, 16, 16],
+        )
+    if results.has_budget:
+        header = [_("Currency"), _("Planned"), _("Spent"), _("Share spent %")]
+
+        def money_cells(row):
+            return [row.currency, row.planned, row.spent, share(row.share_spent)]
+
+        sheet(
+            _("Budget by area"),
+            [_("Area"), _("Title"), *header],
+            [[a.code, str(a.title), *money_cells(row)] for a in results.areas for row in a.budget],
+            widths=[8, 50, 10, 16, 16, 14],
+        )
+        sheet(
+            _("Budget by source"),
+            [_("Funding source"), *header],
+            [
+                [str(row.source.name) if row.source else str(_("Not stated")), *money_cells(row)]
+                for row in results.by_source
+            ],
+            widths=[40, 10, 16, 16, 14],
+        )
+        sheet(
+            _("Budget by agency"),
+            [_("Agency"), _("Currency"), _("Planned (as lead)"), _("Spent")],
+            [
+                [str(agency.name), row.currency, row.planned, row.spent]
+                for agency, rows in results.by_agency
+                for row in rows
+            ],
+            widths=[60, 10, 16, 16],
+        )
 
 
 def _status_values(counts):

@@ -13,6 +13,7 @@ from reporting.forms import ReportRequestForm
 from reporting.models import Report
 from reporting.numbers import Scope, report_numbers
 from reporting.rendering import chart_set
+from reporting.results import results_numbers
 
 REPORTS_PER_PAGE = 25
 REFRESH_SECONDS = 4
@@ -29,7 +30,13 @@ def dashboard(request):
     if edition is None:
         edition = next((e for e in editions if e.state == Edition.State.ACTIVE), editions[0])
     numbers = report_numbers(Scope(kind="edition", edition=edition))
-    context = {"editions": editions, "edition": edition, "numbers": numbers, "charts": chart_set(numbers)}
+    context = {
+        "editions": editions,
+        "edition": edition,
+        "numbers": numbers,
+        "results": results_numbers(numbers),
+        "charts": chart_set(numbers),
+    }
     return render(request, "reporting/dashboard.html", context)
 
 

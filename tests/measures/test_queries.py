@@ -144,8 +144,9 @@ def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client,
     assert count(client, plan.focal, url) == small
     # session, user, second factor, the user's agency (header), measure with plan, area and continued measure,
     # its agencies, the measures continuing it, updates, their evidence, their threads (each step with
-    # who wrote it and their agency), history of changes, unread notifications (header)
-    assert small == 12
+    # who wrote it and their agency), history of changes, unread notifications (header), indicators, their approved
+    # values, budget lines, money spent
+    assert small == 16
 
 
 def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):

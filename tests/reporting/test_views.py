@@ -218,8 +218,8 @@ def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
     big, response = dashboard_queries(client, "NAP-BIG")
     assert response.context["numbers"].totals.total == 300
     # session, user, second factor, the user's agency (header), unread notifications (header), the plans, then the
-    # four of reporting.numbers
-    assert small == big == 10
+    # four of reporting.numbers, the four of reporting.results (indicators, their values, budget lines, spending)
+    assert small == big == 14
 
 
 def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):

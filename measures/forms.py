@@ -104,7 +104,7 @@ class StatusUpdateForm(forms.Form):
             names = []
             for category in indicator.categories or (Category.TOTAL,):
                 name = f"indicator_{indicator.pk}_{category}"
-                label = str(indicator.name) if category == Category.TOTAL else str(Category(category).label)
+                label = _("Value in this period") if category == Category.TOTAL else Category(category).label
                 self.fields[name] = _indicator_field(indicator, label)
                 names.append(name)
             self.indicator_rows.append((indicator, names))

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from measures.importing.columns import COLUMNS_BY_KEY, PART_FOR_CONCEPT
 from measures.importing.outcomes import Action, ImportInvalid, ImportPreview, RowOutcome
 from measures.importing.preview import import_preview
-from measures.importing.rows import period_changes
-from measures.models import Area, Edition, Measure, MeasureAgency
+from measures.importing.rows import budget_changes, matching_indicator, period_changes
+from measures.models import Area, BudgetLine, Edition, Indicator, Measure, MeasureAgency
 
 
 @transaction.atomic
@@ -37,7 +37,10 @@ def import_apply(*, edition: Edition, filename: str, content: bytes, user=None) 
         areas[new.code] = area
 
     measures = {
-        measure.number: measure for measure in edition.measures.select_related("area").prefetch_related("assignments")
+        measure.number: measure
+        for measure in edition.measures.select_related("area").prefetch_related(
+            "assignments", "indicator_set", "budget_lines"
+        )
     }
     for outcome in preview.rows:
         if outcome.action not in (Action.NEW, Action.CHANGED):
@@ -54,7 +57,35 @@ def import_apply(*, edition: Edition, filename: str, content: bytes, user=None) 
             _stamp(measure, user, reason)
             measure.save()
         _sync_assignments(measure, parsed.assignments, is_new, user, reason)
+        if parsed.indicators is not None:
+            _sync_indicators(measure, parsed.indicators, is_new, user, reason)
+        if parsed.budget is not None and (is_new or budget_changes(measure, parsed.budget)):
+            measure.budget_lines.all().delete()
+            BudgetLine.objects.bulk_create(
+                [
+                    BudgetLine(measure=measure, source_id=source, amount=amount, currency=currency)
+                    for source, amount, currency in parsed.budget
+                ]
+            )
     return preview
+
+
+def _sync_indicators(measure: Measure, specs, is_new: bool, user, reason):
+    """Indicators named in the file are added or brought up to date; those it does not name are kept,
+    with the values already reported against them."""
+    order = max((i.order for i in measure.indicator_set.all()), default=0) if not is_new else 0
+    for spec in specs:
+        indicator = None if is_new else matching_indicator(measure, spec)
+        wanted = spec.fields() | {f"name_{language}": name for language, name in spec.names.items()}
+        if indicator is None:
+            order += 1
+            indicator = Indicator(measure=measure, order=order)
+        elif all(getattr(indicator, key) == value for key, value in wanted.items()):
+            continue
+        for key, value in wanted.items():
+            setattr(indicator, key, value)
+        _stamp(indicator, user, reason)
+        indicator.save()
 
 
 def _fields_changed(outcome: RowOutcome) -> bool:

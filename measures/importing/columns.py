@@ -150,7 +150,73 @@ COLUMNS: list[Column] = [
         "State budget",
     ),
 ]
+# Indicators and the planned budget: one per line in a measure's cell (see importing/results.py).
+COLUMNS += [
+    *_text_columns(
+        "indicator_name",
+        "indicator_name",
+        "Indicator name",
+        gettext_lazy("indicator name"),
+        gettext_lazy(
+            "Optional. One measurable indicator per line; the unit, baseline and target columns follow the same lines."
+        ),
+        "Victims who completed vocational training",
+    ),
+    Column(
+        "indicator_unit",
+        "indicator_unit",
+        None,
+        "Indicator unit",
+        gettext_lazy("indicator unit"),
+        gettext_lazy("number, percent, yes/no or text — one per line, as the indicator names. Empty means number."),
+        "number",
+    ),
+    Column(
+        "baseline",
+        "baseline",
+        None,
+        "Baseline",
+        gettext_lazy("baseline"),
+        gettext_lazy("The value before the plan, with its year in brackets, e.g. 12 (2019) — one per line."),
+        "12 (2019)",
+    ),
+    Column(
+        "target",
+        "target",
+        None,
+        "Target",
+        gettext_lazy("target"),
+        gettext_lazy("The value to reach, with its year in brackets, e.g. 120 (2024) — one per line."),
+        "120 (2024)",
+    ),
+    Column(
+        "budget",
+        "budget",
+        None,
+        "Planned budget",
+        gettext_lazy("planned budget"),
+        gettext_lazy(
+            "Optional. An amount with its currency per line, e.g. 50000 AZN; amounts are never added across currencies."
+        ),
+        "50000 AZN",
+    ),
+    Column(
+        "funding_source",
+        "funding_source",
+        None,
+        "Funding source",
+        gettext_lazy("funding source"),
+        gettext_lazy(
+            "The source of each planned amount, on the same line: STATE, USAID, EU, IOM or another source's code or name."
+        ),
+        "STATE",
+    ),
+]
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+# Columns kept in three languages (the header says which: "Indicator name (az)").
+LANGUAGE_CONCEPTS = {"title", "period", "expected_result", "indicators", "financing", "indicator_name"}
+RESULT_CONCEPTS = {"indicator_name", "indicator_unit", "baseline", "target"}
+BUDGET_CONCEPTS = {"budget", "funding_source"}
 TEXT_CONCEPTS = {"title", "period", "expected_result", "indicators", "financing"}
 PART_FOR_CONCEPT = {
     "executing": MeasureAgency.Part.EXECUTING,

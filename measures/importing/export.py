@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from measures.importing.columns import COLUMNS, LANGUAGE_NAMES, PART_FOR_CONCEPT
+from measures.importing.columns import BUDGET_CONCEPTS, COLUMNS, LANGUAGE_NAMES, PART_FOR_CONCEPT, RESULT_CONCEPTS
+from measures.importing.results import budget_cell, unit_cell, value_cell
 from measures.models import Edition
 from nap_tracker.spreadsheets import safe_cell
 
@@ -31,10 +32,32 @@ def _agency_cell(assignments) -> str:
     return "; ".join(names)
 
 
+def _results_cell(measure, column) -> str:
+    indicators = list(measure.indicator_set.all())
+    lines = list(measure.budget_lines.all())
+    if column.concept == "indicator_name":
+        cells = [getattr(i, f"name_{column.language}") for i in indicators]
+    elif column.concept == "indicator_unit":
+        cells = [unit_cell(i.unit) for i in indicators]
+    elif column.concept == "baseline":
+        cells = [value_cell(i.baseline_value, i.baseline_text, i.baseline_year, i.unit) for i in indicators]
+    elif column.concept == "target":
+        cells = [value_cell(i.target_value, i.target_text, i.target_year, i.unit) for i in indicators]
+    elif column.concept == "budget":
+        cells = [budget_cell(line) for line in lines]
+    else:
+        cells = [line.source.code if line.source else "" for line in lines]
+    return "\n".join(cells) if any(cells) else ""
+
+
 def edition_rows(edition: Edition) -> list[list[str]]:
-    """The edition's measures as rows of COLUMNS. Two queries."""
+    """The edition's measures as rows of COLUMNS. Five queries."""
     rows = []
-    measures = edition.measures.select_related("area").prefetch_related("assignments__agency").order_by("sort_key")
+    measures = (
+        edition.measures.select_related("area")
+        .prefetch_related("assignments__agency", "indicator_set", "budget_lines__source")
+        .order_by("sort_key")
+    )
     for measure in measures:
         by_part = defaultdict(list)
         for assignment in measure.assignments.all():
@@ -49,6 +72,8 @@ def edition_rows(edition: Edition) -> list[list[str]]:
                 row.append(measure.area.pillar)
             elif column.concept in PART_FOR_CONCEPT:
                 row.append(_agency_cell(by_part[PART_FOR_CONCEPT[column.concept]]))
+            elif column.concept in RESULT_CONCEPTS or column.concept in BUDGET_CONCEPTS:
+                row.append(_results_cell(measure, column))
             else:
                 row.append(getattr(measure, column.key) or "")
         rows.append(row)

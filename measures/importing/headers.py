@@ -7,7 +7,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from measures.importing.columns import COLUMNS, COLUMNS_BY_KEY, TEXT_CONCEPTS, Column
+from measures.importing.columns import COLUMNS, COLUMNS_BY_KEY, LANGUAGE_CONCEPTS, Column
 from measures.importing.read import FileProblem
 
 # Header words people write, normalised (see `normalize`). A language after the words —
@@ -147,8 +147,52 @@ HEADER_WORDS: dict[str, dict[str | None, list[str]]] = {
         "az": ["göstərici", "göstəricilər", "indikator", "indikatorlar"],
         "ru": ["индикатор", "индикаторы", "показатель", "показатели"],
     },
+    "indicator_name": {
+        "en": ["indicator name", "indicator names", "name of the indicator", "measurable indicator"],
+        "az": ["göstəricinin adı", "göstərici adı", "ölçülə bilən göstərici"],
+        "ru": ["название показателя", "наименование показателя", "название индикатора"],
+    },
+    "indicator_unit": {
+        None: ["indicator unit", "unit", "unit of measure", "ölçü vahidi", "vahid", "единица измерения", "единица"]
+    },
+    "baseline": {
+        None: [
+            "baseline",
+            "baseline value",
+            "ilkin göstərici",
+            "ilkin vəziyyət",
+            "başlanğıc göstərici",
+            "исходное значение",
+            "базовое значение",
+            "исходный уровень",
+        ]
+    },
+    "target": {None: ["target", "target value", "hədəf", "hədəf göstərici", "целевое значение", "целевой показатель"]},
+    "budget": {
+        None: [
+            "planned budget",
+            "budget",
+            "estimated budget",
+            "planlaşdırılan büdcə",
+            "büdcə",
+            "планируемый бюджет",
+            "бюджет",
+            "смета",
+        ]
+    },
+    "funding_source": {
+        None: [
+            "funding source",
+            "funding sources",
+            "donor",
+            "maliyyələşdirən",
+            "donor təşkilat",
+            "источник средств",
+            "донор",
+        ]
+    },
     "financing": {
-        "en": ["financing", "financing source", "source of financing", "funding", "funding source", "budget"],
+        "en": ["financing", "financing source", "source of financing", "funding"],
         "az": ["maliyyələşmə", "maliyyələşmə mənbəyi", "maliyyə mənbəyi"],
         "ru": ["финансирование", "источник финансирования", "источники финансирования"],
     },
@@ -231,7 +275,7 @@ def match_header(text: str) -> Column | None:
     if not found:
         return None
     concept, default_language = found
-    if concept in TEXT_CONCEPTS or concept == "area":
+    if concept in LANGUAGE_CONCEPTS or concept == "area":
         language = language or default_language or "en"
         if concept == "area":
             return COLUMNS_BY_KEY["area"]

@@ -55,6 +55,9 @@ class ParsedMeasure:
     period: tuple[date, date] | None = None
     period_fields: list[str] = field(default_factory=list)
     assignments: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)  # part → [(agency id, lead)]
+    # None when the file has no such columns (what is stored stays as it is).
+    indicators: list | None = None  # importing.results.IndicatorSpec
+    budget: list | None = None  # [(funding source id or None, amount, currency)]
 
 
 @dataclass

@@ -21,6 +21,7 @@ from measures.importing.columns import (
 from measures.importing.headers import normalize
 from measures.importing.outcomes import Action, ImportPreview, NewArea, ParsedMeasure, Problem, RowOutcome
 from measures.importing.periods import PeriodProblem, parse_period
+from measures.importing.results import SourceIndex, parse_budget, parse_indicators
 from measures.models import Area, Edition, Measure, MeasureAgency, Pillar
 
 NUMBER = re.compile(r"^\d+(\.\d+)*[a-z]?$", re.IGNORECASE)  # 4.1.1, 13.2.3, 4.1.1a
@@ -44,6 +45,7 @@ class RowReader:
     area_language: str
     title_language: str
     heading_area: str = ""
+    sources: SourceIndex | None = None
 
     def cell(self, cells, key) -> str:
         index = self.by_key.get(key)
@@ -231,6 +233,19 @@ class RowReader:
                 Problem(_("empty — name at least one body that carries out the measure."), row, self.label("executing"))
             )
 
+        # Indicators and the planned budget, when the file has their columns.
+        if any(key.startswith("indicator_name_") for key in self.by_key):
+            names = {language: self.cell(cells, f"indicator_name_{language}") for language in CONTENT_LANGUAGES}
+            parsed.indicators, errors = parse_indicators(
+                names, self.cell(cells, "indicator_unit"), self.cell(cells, "baseline"), self.cell(cells, "target")
+            )
+            problems.extend(Problem(message, row, self.label("indicator_name_en")) for message in errors)
+        if "budget" in self.by_key:
+            parsed.budget, errors = parse_budget(
+                self.cell(cells, "budget"), self.cell(cells, "funding_source"), self.sources
+            )
+            problems.extend(Problem(message, row, self.label("budget")) for message in errors)
+
         # Area: the area column, else the heading above, else the number's first part.
         area_text = self.cell(cells, "area")
         if area_text:
@@ -312,8 +327,39 @@ class RowReader:
         for part, wanted in parsed.assignments.items():
             if current.get(part, set()) != set(wanted):
                 changes.append(str(self.label({v: k for k, v in PART_FOR_CONCEPT.items()}[part])))
+        if parsed.indicators is not None and indicators_change(measure, parsed.indicators):
+            changes.append(str(_("indicators")))
+        if parsed.budget is not None and budget_changes(measure, parsed.budget):
+            changes.append(str(self.label("budget")))
         outcome.changes = changes
         outcome.action = Action.CHANGED if changes else Action.UNCHANGED
+
+
+def matching_indicator(measure: Measure, spec):
+    """The stored indicator a line of the file names: the same name in any language it gives."""
+    for indicator in measure.indicator_set.all():
+        if any(
+            name and normalize(getattr(indicator, f"name_{language}")) == normalize(name)
+            for language, name in spec.names.items()
+        ):
+            return indicator
+    return None
+
+
+def indicators_change(measure: Measure, specs) -> bool:
+    for spec in specs:
+        indicator = matching_indicator(measure, spec)
+        if indicator is None:
+            return True
+        wanted = spec.fields() | {f"name_{language}": name for language, name in spec.names.items()}
+        if any(getattr(indicator, key) != value for key, value in wanted.items()):
+            return True
+    return False
+
+
+def budget_changes(measure: Measure, lines) -> bool:
+    stored = sorted((line.source_id or 0, line.amount, line.currency) for line in measure.budget_lines.all())
+    return stored != sorted((source or 0, amount, currency) for source, amount, currency in lines)
 
 
 def _same_text(stored, value) -> bool:

@@ -515,8 +515,9 @@ def test_the_template_has_every_column_and_explains_each(db):
 def test_preview_costs_a_fixed_number_of_queries(demo, django_assert_max_num_queries):
     source = Edition.objects.get(code="NAP-2020-2024")
     exported = export_edition(edition=source)
-    # agencies, areas, measures, their assignments, the assignments' agencies
-    with django_assert_max_num_queries(5):
+    # agencies, areas, measures, their assignments, the assignments' agencies, their indicators, their budget lines,
+    # the funding sources
+    with django_assert_max_num_queries(8):
         import_preview(edition=source, filename=exported.filename, content=exported.content)
 
 

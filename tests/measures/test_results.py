@@ -202,3 +202,97 @@ def test_budget_rows_keep_currencies_apart():
         ("USD", 50, 0),
     ]
     assert [(t.currency, t.planned) for t in results.budget_totals(rows)] == [("AZN", 100), ("EUR", 0), ("USD", 50)]
+
+
+# --- The plan's spreadsheet carries indicators and the planned budget ------------------------------
+
+
+def test_export_and_import_round_trip_keeps_indicators_and_budgets(measure):
+    from measures.importing import export_edition, import_apply, import_preview
+
+    edition = measure.edition
+    exported = export_edition(edition=edition)
+    preview = import_preview(edition=edition, filename=exported.filename, content=exported.content)
+    assert preview.is_valid, preview.problems
+    assert preview.counts["changed"] == 0  # the same file changes nothing
+
+    # The same file into an empty copy of the plan: every indicator and budget line comes back.
+    from measures.models import Edition
+
+    copy = Edition.objects.create(code="NAP-COPY", title_en="Copy", start_year=2020, end_year=2024, state="active")
+    import_apply(edition=copy, filename=exported.filename, content=exported.content)
+    copied = Measure.objects.get(edition=copy, number="4.3.3")
+
+    def indicators(m):
+        return [
+            (
+                i.name_en,
+                i.name_az,
+                i.unit,
+                i.baseline_value,
+                i.baseline_year,
+                i.target_value,
+                i.target_year,
+                i.target_text,
+            )
+            for i in m.indicator_set.order_by("order")
+        ]
+
+    def budget(m):
+        return sorted(
+            (line.source.code if line.source else "", line.amount, line.currency) for line in m.budget_lines.all()
+        )
+
+    assert indicators(copied) == indicators(measure)
+    assert budget(copied) == budget(measure) == [("STATE", 50000, "AZN"), ("USAID", 20000, "USD")]
+
+
+def test_the_import_reads_indicator_and_budget_columns_and_explains_mistakes(measure):
+    from measures.importing import import_apply, import_preview
+    from tests.measures.import_files import xlsx
+
+    header = [
+        "No.",
+        "Measure",
+        "Executing bodies",
+        "Implementation period",
+        "Göstəricinin adı",
+        "Ölçü vahidi",
+        "Baseline",
+        "Target",
+        "Planned budget",
+        "Funding source",
+    ]
+    good = [
+        "4.3.3",
+        "Give victims vocational training and help them find jobs",
+        "SEA*; MLSPP",
+        "2020–2024",
+        "Təlim keçmiş qurbanlar\nİşləyənlərin payı",
+        "ədəd\nfaiz",
+        "10 (2019)\n20% (2019)",
+        "200 (2024)\n60% (2024)",
+        "60 000 AZN\n15000 EUR",
+        "Dövlət büdcəsi\nEU",
+    ]
+    EUFunding = FundingSource.objects.get_or_create(code="EU", defaults={"name_en": "European Union"})[0]
+    content = xlsx([header, good])
+    preview = import_preview(edition=measure.edition, filename="plan.xlsx", content=content)
+    assert preview.is_valid, [str(p) for p in preview.problems]
+    import_apply(edition=measure.edition, filename="plan.xlsx", content=content)
+    trained = measure.indicator_set.get(name_en="Victims trained")  # matched by its Azerbaijani name, kept
+    assert (trained.target_value, trained.target_year) == (200, 2024)
+    share = measure.indicator_set.get(name_az="İşləyənlərin payı")
+    assert (share.unit, share.baseline_value, share.target_value) == ("percent", 20, 60)
+    assert sorted((line.source.code, line.amount, line.currency) for line in measure.budget_lines.all()) == [
+        ("EU", 15000, "EUR"),
+        ("STATE", 60000, "AZN"),
+    ]
+    assert EUFunding.pk
+
+    bad = list(good)
+    bad[5], bad[7], bad[8], bad[9] = "ədəd\nkilogram", "abc (2024)\n60%", "60000\n15000 EUR", "STATE\nUnknown Fund"
+    preview = import_preview(edition=measure.edition, filename="plan.xlsx", content=xlsx([header, bad]))
+    messages = " ".join(str(p) for p in preview.problems)
+    assert "kilogram" in messages and "not a number" in messages
+    assert "is not an amount with its currency" in messages and "Unknown Fund" in messages

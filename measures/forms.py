@@ -201,7 +201,7 @@ class StatusUpdateForm(forms.Form):
             "figures": update.figures,
             "version": update.version,
         }
-        for value in update.indicator_values.all():
+        for value in update.indicator_values.select_related("indicator"):
             unit = value.indicator.unit
             shown = value.text if unit == Indicator.Unit.TEXT else value.value
             if unit == Indicator.Unit.YES_NO and value.value is not None:

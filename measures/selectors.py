@@ -101,16 +101,31 @@ def thread_prefetch(prefix: str = "") -> Prefetch:
 
 
 def updates_for_measure(measure: Measure, user):
-    """The updates on a measure the user may see, newest period first, with their evidence and
-    thread. Three queries."""
+    """The updates on a measure the user may see, newest period first, with their evidence, thread and
+    reported results. Five queries."""
     from nap_tracker.permissions import visible_updates
 
     return list(
         visible_updates(user, measure.updates.all())
         .select_related("period", "agency", "author", "reviewer")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")), thread_prefetch())
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")),
+            thread_prefetch(),
+            *results_prefetch(),
+        )
         .order_by("-period__start", "agency__name_en")
     )
+
+
+def results_prefetch() -> list[Prefetch]:
+    """What an update reports against the indicators and as money spent: two queries for any number of updates."""
+    return [
+        Prefetch(
+            "indicator_values",
+            queryset=IndicatorValue.objects.select_related("indicator").order_by("indicator__order", "indicator_id"),
+        ),
+        Prefetch("spending", queryset=Spending.objects.select_related("source").order_by("currency", "pk")),
+    ]
 
 
 @dataclass

@@ -182,6 +182,7 @@ def _update_or_404(request, pk) -> StatusUpdate:
             "evidence",
             Prefetch("measure__assignments", queryset=MeasureAgency.objects.select_related("agency")),
             selectors.thread_prefetch(),
+            *selectors.results_prefetch(),
         ),
         pk=pk,
     )

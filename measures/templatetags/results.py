@@ -32,3 +32,9 @@ def number(value) -> str:
 @register.filter
 def reading_value(progress, reading) -> str:
     return progress.show(reading)
+
+
+@register.filter
+def indicator_value(value) -> str:
+    """An IndicatorValue as its unit reads: 41, 35 %, Yes, a text."""
+    return results.show_value(value.indicator, value.value, value.text)

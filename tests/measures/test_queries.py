@@ -9,7 +9,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from measures.models import Evidence, MeasureAgency, ReportingPeriod, StatusUpdate, UpdateEvent
+from measures.models import (
+    BudgetLine,
+    Evidence,
+    Indicator,
+    IndicatorValue,
+    MeasureAgency,
+    ReportingPeriod,
+    Spending,
+    StatusUpdate,
+    UpdateEvent,
+)
 from measures.services import record_event
 from nap_tracker.models import User
 from tests.factories import AgencyFactory, AreaFactory, EditionFactory, MeasureFactory, UserFactory
@@ -133,10 +143,19 @@ def test_list_pages_cost_the_same_for_3_or_300_rows(client, plan, page):
 def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client, plan):
     measure = plan.measures[0]
     url = reverse("measure_detail", args=[measure.pk])
+    indicator = Indicator.objects.create(measure=measure, name_en="Victims trained", breakdown="sex", target_value=10)
+    BudgetLine.objects.create(measure=measure, amount=1000, currency="AZN")
     small = count(client, plan.focal, url)
     for period in plan.periods[1:-1]:
-        plan.add_update(measure, period, "approved", files=4)
+        approved = plan.add_update(measure, period, "approved", files=4)
         plan.add_update(measure, period, "submitted", agency=plan.ngo, files=2)
+        for category in ("women", "men"):
+            IndicatorValue.objects.create(update=approved, indicator=indicator, category=category, value=3)
+        Spending.objects.create(update=approved, amount=100, currency="AZN")
+        Spending.objects.create(update=approved, amount=10, currency="USD")
+    for n in range(5):
+        Indicator.objects.create(measure=measure, name_en=f"Indicator {n}", unit="percent", target_value=50)
+        BudgetLine.objects.create(measure=measure, amount=500, currency="EUR")
     for n in range(20):
         MeasureAgency.objects.create(measure=measure, agency=AgencyFactory(code=f"EXTRA-{n}"), part="executing")
         measure.title_en = f"Wording {n}"
@@ -144,9 +163,9 @@ def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client,
     assert count(client, plan.focal, url) == small
     # session, user, second factor, the user's agency (header), measure with plan, area and continued measure,
     # its agencies, the measures continuing it, updates, their evidence, their threads (each step with
-    # who wrote it and their agency), history of changes, unread notifications (header), indicators, their approved
-    # values, budget lines, money spent
-    assert small == 16
+    # who wrote it and their agency), what each update reports against the indicators and as money spent,
+    # history of changes, unread notifications (header), indicators, their approved values, budget lines, money spent
+    assert small == 18
 
 
 def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
@@ -168,6 +187,9 @@ def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
                 sha256=hashlib.sha256(content).hexdigest(),
                 uploaded_by=plan.focal,
             )
+        indicator = Indicator.objects.create(measure=update.measure, name_en=f"Indicator {update.pk}", unit="number")
+        IndicatorValue.objects.create(update=update, indicator=indicator, value=4)
+        Spending.objects.create(update=update, amount=100, currency="AZN")
     assert count(client, plan.coordinator, review_url) == small_review
     assert count(client, plan.focal, edit_url) == small_edit
 

@@ -296,3 +296,13 @@ def test_the_import_reads_indicator_and_budget_columns_and_explains_mistakes(mea
     messages = " ".join(str(p) for p in preview.problems)
     assert "kilogram" in messages and "not a number" in messages
     assert "is not an amount with its currency" in messages and "Unknown Fund" in messages
+
+
+def test_the_reviewer_reads_what_the_update_reports_against_indicators_and_money(client, measure, period):
+    create(login(client, "focal"), measure, form_data(period) | values(measure))
+    update = Update.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    page = login(client, "coordinator").get(reverse("update_review", args=[update.pk])).content.decode()
+    reported = page.split('class="reported-results', 1)[1].split("</dl>", 1)[0]
+    assert "Victims trained — Women" in reported and ">41<" in reported
+    assert "Share employed after a year" in reported and "35 %" in reported
+    assert "Spent from State budget" in reported and "12,500 AZN" in reported

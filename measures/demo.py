@@ -349,6 +349,8 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
             measure.status = last_approved.status
             measure.progress = last_approved.progress
             measure.status_changed_at = last_approved.reviewed_at
+            # The history says who moved the status: the coordinator's approval, not "the system".
+            measure._history_user = coordinator
             measure.save(update_fields=["status", "progress", "status_changed_at"])
 
         # NGOs report as partners too, on the plan still running.
@@ -488,6 +490,5 @@ def _link_continued_measures():
     for row in NAP_2020["measures"]:
         number, continues = row[0], row[9]
         if continues:
-            measure = later[number]
-            measure.continues = earlier[continues]
-            measure.save(update_fields=["continues"])
+            # Part of entering the plan, not a change to it: no history row of its own.
+            Measure.objects.filter(pk=later[number].pk).update(continues=earlier[continues])

@@ -621,7 +621,8 @@ class Indicator(models.Model):
     reported in each update (per breakdown category where the indicator has one)."""
 
     class Unit(models.TextChoices):
-        NUMBER = "number", _("Number")
+        # "Number" is also a measure's number: the context keeps the two words apart in translation.
+        NUMBER = "number", pgettext_lazy("indicator unit", "Number")
         PERCENT = "percent", _("Percent")
         YES_NO = "yes_no", _("Yes / no")
         TEXT = "text", _("Text")

@@ -21,6 +21,7 @@ from measures.demo_files import simple_pdf
 from measures.demo_plans import AREA_TITLES_AZ, NAP_2014, NAP_2020, TITLES_AZ
 from measures.models import (
     Area,
+    DeadlineRevision,
     Edition,
     Evidence,
     Measure,
@@ -31,6 +32,7 @@ from measures.models import (
     StatusUpdate,
     UpdateEvent,
 )
+from measures.services import DEADLINE_REVISION_REASON
 from nap_tracker.models import Agency, User
 
 PLANS = [NAP_2014, NAP_2020]
@@ -379,6 +381,8 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
     bulk_create_with_history(updates, StatusUpdate, batch_size=500)
     _record_threads(edition)
     _attach_evidence(edition)
+    if is_active_plan:
+        _revise_deadlines(edition, coordinator)
 
 
 def _record_threads(edition: Edition):
@@ -477,6 +481,54 @@ def _final_state(number: str, index: int) -> str:
     return {1: StatusUpdate.State.SUBMITTED, 3: StatusUpdate.State.DRAFT, 5: StatusUpdate.State.RETURNED}.get(
         index % 6, StatusUpdate.State.APPROVED
     )
+
+
+# Deadlines the coordinator's office revised in the running plan, oldest first: measure → (day, new deadline, reason).
+# Illustrative measures only, so no demo revision passes for a decision about the official plan.
+DEADLINE_REVISIONS = {
+    "4.1.4": [
+        (
+            date(2023, 11, 20),
+            date(2024, 6, 30),
+            "The Ministry of Finance asked that the financing proposals follow the 2024 state budget, "
+            "adopted in December 2023.",
+        ),
+        (
+            date(2024, 6, 14),
+            date(2024, 12, 31),
+            "The draft rules on support centres are with the Cabinet of Ministers; the executing bodies cannot "
+            "finish before they are adopted.",
+        ),
+    ],
+    "4.3.2": [
+        (
+            date(2023, 12, 5),
+            date(2025, 6, 30),
+            "The building offered for the crisis centre needs major repairs; the State Committee expects to open "
+            "the centre in the first half of 2025.",
+        ),
+    ],
+}
+
+
+def _revise_deadlines(edition: Edition, coordinator: User):
+    measures = {m.number: m for m in Measure.objects.filter(edition=edition, number__in=DEADLINE_REVISIONS)}
+    for number, revisions in DEADLINE_REVISIONS.items():
+        measure = measures[number]
+        for day, new_deadline, reason in revisions:
+            revision = DeadlineRevision.objects.create(
+                measure=measure,
+                old_deadline=measure.deadline,
+                new_deadline=new_deadline,
+                reason=reason,
+                revised_by=coordinator,
+                revised_at=_aware(day),
+            )
+            measure.deadline = new_deadline
+            # As services.measure_revise_deadline does: the measure's history names the revision.
+            measure._change_reason = f"{DEADLINE_REVISION_REASON}{revision.pk}"
+            measure._history_user = coordinator
+            measure.save(update_fields=["deadline"])
 
 
 def _link_continued_measures():

@@ -118,6 +118,29 @@ class StatusUpdateForm(forms.Form):
         }
 
 
+REASON_MAX_LENGTH = 1000
+
+
+class DeadlineRevisionForm(forms.Form):
+    """A measure's new deadline and why; the service checks the date against the measure and its plan."""
+
+    new_deadline = forms.DateField(
+        label=_("New deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Choose the new deadline."), "invalid": _("Enter a real date.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Shown with the deadline on the measure's page, in the CSV and in reports: for example the decision "
+            "that moved it, or what the executing body is waiting for."
+        ),
+        error_messages={"required": _("Say why the deadline is revised.")},
+    )
+
+
 class CommentForm(forms.Form):
     """A comment in an update's thread; the update's own agency may attach the document asked for."""
 

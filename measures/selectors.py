@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from measures.models import (
     Area,
+    DeadlineRevision,
     Edition,
     Evidence,
     Measure,
@@ -68,12 +69,25 @@ def edition_summaries(*, today: date | None = None) -> list[EditionSummary]:
 
 
 def measures_for_list():
-    """Measures with what a list row shows: plan, area and the agencies with their parts. Three queries per page."""
-    return Measure.objects.select_related("edition", "area").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
+    """Measures with what a list row shows: plan, area, the agencies with their parts, and whether the
+    deadline was revised (with the original date). Three queries per page."""
+    return (
+        Measure.objects.with_original_deadline()
+        .select_related("edition", "area")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
+            )
         )
+    )
+
+
+def revisions_prefetch() -> Prefetch:
+    """A measure's deadline revisions, oldest first, with who made each: one query for any number of measures."""
+    return Prefetch(
+        "deadline_revisions",
+        queryset=DeadlineRevision.objects.select_related("revised_by").order_by("revised_at", "pk"),
     )
 
 
@@ -85,6 +99,7 @@ def measure_for_page(pk: int) -> Measure:
                 queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
             ),
             Prefetch("continued_by", queryset=Measure.objects.select_related("edition")),
+            revisions_prefetch(),
         ),
         pk=pk,
     )
@@ -127,6 +142,8 @@ class Change:
     fields: list[FieldChange]
     # The approval that moved the status, when the change was the system's doing.
     approval: object = None
+    # The deadline revision that moved the deadline, with its reason.
+    revision: object = None
 
 
 # Kept for the system's own bookkeeping; never a change a reader needs to see.
@@ -216,8 +233,9 @@ def update_history(update: StatusUpdate, limit: int = 30) -> list[Change]:
 def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
     """Who changed what on the measure and when, newest first, in plain words: each changed field by
     its translated name with its old and new value. Changes made by an approval (status and progress
-    copied from the approved update) say so. One query, and one more when approvals are among them."""
-    from measures.services import APPROVAL_REASON
+    copied from the approved update) say so, and a revised deadline names its revision. One query, one
+    more when approvals are among them, and one for the revisions unless they are prefetched."""
+    from measures.services import APPROVAL_REASON, DEADLINE_REVISION_REASON
 
     records = list(
         measure.history.select_related("history_user__agency").order_by("-history_date", "-history_id")[: limit + 1]
@@ -236,12 +254,19 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
             continue  # saved without a change a reader would see
         reason = newer.history_change_reason or ""
         approval = int(reason.removeprefix(APPROVAL_REASON)) if reason.startswith(APPROVAL_REASON) else None
-        changes.append(Change(newer.history_date, newer.history_user, "changed", fields, approval))
+        revision = (
+            int(reason.removeprefix(DEADLINE_REVISION_REASON)) if reason.startswith(DEADLINE_REVISION_REASON) else None
+        )
+        changes.append(Change(newer.history_date, newer.history_user, "changed", fields, approval, revision))
     approval_ids = {change.approval for change in changes if change.approval}
     if approval_ids:
         approvals = StatusUpdate.objects.select_related("agency", "period").in_bulk(approval_ids)
         for change in changes:
             change.approval = approvals.get(change.approval)
+    if any(change.revision for change in changes):
+        revisions = {revision.pk: revision for revision in measure.deadline_revisions.all()}
+        for change in changes:
+            change.revision = revisions.get(change.revision)
     return changes
 
 

@@ -1,19 +1,32 @@
-"""Changes to status updates: each function is one transaction that checks the allowed transition.
+"""Changes to status updates and deadlines: each function is one transaction that checks the
+allowed transition.
 
-Views call these and turn `UpdateError` into a message beside the form. Permission is decided
-by `nap_tracker.permissions` before a service is called; services check the workflow itself.
+Views call these and turn a `ServiceError` (`UpdateError`, `DeadlineError`) into a message beside
+the form. Permission is decided by `nap_tracker.permissions` before a service is
+called; services check the workflow itself.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from measures import inbox, notifications
 from measures.evidence import CheckedFile
-from measures.models import Edition, Evidence, Measure, ReportingPeriod, Status, StatusUpdate, UpdateEvent
+from measures.models import (
+    DeadlineRevision,
+    Edition,
+    Evidence,
+    Measure,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+    UpdateEvent,
+)
 from nap_tracker import audit, permissions
 from nap_tracker.models import Agency
 
@@ -40,13 +53,17 @@ def record_event(update: StatusUpdate, kind: str, *, actor=None, text: str = "",
     return event
 
 
-class UpdateError(Exception):
-    """A change the workflow does not allow; the message is shown to the person."""
+class ServiceError(Exception):
+    """A change the rules do not allow; the message is shown to the person, beside `field` if given."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class UpdateError(ServiceError):
+    """A change to a status update that the workflow does not allow."""
 
 
 class StaleVersion(UpdateError):
@@ -447,3 +464,79 @@ def evidence_erase(*, evidence_id: int, user, reason: str) -> UpdateEvent:
     _delete_file_after_commit(evidence)
     evidence.delete()
     return event
+
+
+# --- Deadlines --------------------------------------------------------------------------
+
+
+class DeadlineError(ServiceError):
+    """A deadline revision the rules do not allow."""
+
+
+# The measure's history names the revision that moved its deadline: "deadline-revision:<id>".
+DEADLINE_REVISION_REASON = "deadline-revision:"
+# A revised deadline falls within the plan's years or a few years after: a later date is a slip of
+# the keyboard, or the business of the next plan.
+REVISION_YEARS_AFTER_PLAN = 5
+
+
+def _short(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+@transaction.atomic
+def measure_revise_deadline(*, measure_id: int, user, new_deadline: date, reason: str) -> DeadlineRevision:
+    """Move a measure's deadline and keep why. `Measure.deadline` becomes the new date, so "overdue",
+    the reminders and the reports follow it; the date it had stays in the revision, and the measure's
+    history names the revision. Permission: `permissions.may_revise_deadline`, asked again here."""
+    if not permissions.may_revise_deadline(user):
+        raise DeadlineError(_("Only the national coordinator's office revises deadlines."))
+    reason = reason.strip()
+    if not reason:
+        raise DeadlineError(
+            _("Say why the deadline is revised: the reason is shown with the deadline wherever it appears."),
+            field="reason",
+        )
+    measure = Measure.objects.select_for_update().select_related("edition").get(pk=measure_id)
+    edition = measure.edition
+    if edition.state == Edition.State.CLOSED:
+        raise DeadlineError(
+            _("%(plan)s is closed: the deadlines of its measures can no longer be revised.") % {"plan": edition.code}
+        )
+    if new_deadline == measure.deadline:
+        raise DeadlineError(
+            _("The deadline is already %(date)s. Choose the new date.") % {"date": _short(new_deadline)},
+            field="new_deadline",
+        )
+    if measure.start_date and new_deadline < measure.start_date:
+        raise DeadlineError(
+            _("The measure starts on %(start)s: its deadline cannot come before that.")
+            % {"start": _short(measure.start_date)},
+            field="new_deadline",
+        )
+    earliest = date(edition.start_year, 1, 1)
+    latest = date(edition.end_year + REVISION_YEARS_AFTER_PLAN, 12, 31)
+    if not earliest <= new_deadline <= latest:
+        raise DeadlineError(
+            _(
+                "Choose a date from %(earliest)s to %(latest)s: within the years of %(plan)s or at most "
+                "%(years)s years after its end."
+            )
+            % {
+                "earliest": _short(earliest),
+                "latest": _short(latest),
+                "plan": edition.code,
+                "years": REVISION_YEARS_AFTER_PLAN,
+            },
+            field="new_deadline",
+        )
+    revision = DeadlineRevision.objects.create(
+        measure=measure, old_deadline=measure.deadline, new_deadline=new_deadline, reason=reason, revised_by=user
+    )
+    measure.deadline = new_deadline
+    # The history row says whose change it was and which revision it was (the reason is kept there).
+    measure._change_reason = f"{DEADLINE_REVISION_REASON}{revision.pk}"
+    measure._history_user = user
+    measure._history_date = revision.revised_at
+    measure.save(update_fields=["deadline"])
+    return revision

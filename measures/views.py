@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,8 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from measures import inbox, selectors, services, thread
 from measures.evidence import ACCEPT_ATTRIBUTE
 from measures.filters import MeasureFilter
-from measures.forms import BulkApproveForm, CommentForm, ReviewForm, StatusUpdateForm
-from measures.models import Edition, Evidence, MeasureAgency, Notification, ReportingPeriod, StatusUpdate
+from measures.forms import (
+    BulkApproveForm,
+    CommentForm,
+    DeadlineRevisionForm,
+    ReviewForm,
+    StatusUpdateForm,
+)
+from measures.models import Edition, Evidence, Measure, MeasureAgency, Notification, ReportingPeriod, StatusUpdate
 from nap_tracker import audit, permissions
 from nap_tracker.spreadsheets import safe_cell
 
@@ -107,6 +114,8 @@ def measure_csv(request):
             _("Status"),
             _("Progress %"),
             _("Deadline"),
+            _("Original deadline"),
+            _("Deadline revisions"),
             _("Overdue"),
             _("Wording"),
             _("Latest approved update"),
@@ -115,7 +124,8 @@ def measure_csv(request):
         ]
     )
     today = timezone.localdate()
-    for measure in selectors.with_latest_approval(measure_filter.qs):
+    for measure in selectors.with_latest_approval(measure_filter.qs).prefetch_related(selectors.revisions_prefetch()):
+        revisions = measure.deadline_revisions.all()
         executing = [str(a.agency) for a in measure.assignments.all() if a.part != MeasureAgency.Part.PARTNER]
         partners = [str(a.agency) for a in measure.assignments.all() if a.part == MeasureAgency.Part.PARTNER]
         writer.writerow(
@@ -129,6 +139,8 @@ def measure_csv(request):
                 measure.get_status_display(),
                 measure.progress,
                 measure.deadline or "",
+                (revisions[0].old_deadline or "") if revisions else "",
+                "; ".join(_revision_text(revision) for revision in revisions),
                 _("yes") if measure.is_overdue(today) else "",
                 _("Illustrative") if measure.is_illustrative else _("Official"),
                 measure.approved_period or "",
@@ -137,6 +149,13 @@ def measure_csv(request):
             ]
         )
     return response
+
+
+def _revision_text(revision) -> str:
+    """One revision in a cell of the CSV, in no language and with ISO dates, which spreadsheets read:
+    "2022-12-31 → 2024-06-30 (2023-03-12): reason"."""
+    revised_on = timezone.localdate(revision.revised_at)
+    return f"{revision.old_deadline or '—'} → {revision.new_deadline} ({revised_on}): {revision.reason}"
 
 
 @login_required
@@ -152,21 +171,68 @@ def measure_detail(request, pk):
         update.may_review = permissions.may_review_update(user, update)
         update.may_comment = permissions.may_comment_update(user, update)
         update.may_attach = update.may_comment and permissions.may_remove_evidence(user, update)
+    may_add_update = permissions.may_add_update(user, measure, measure.edition)
     return render(
         request,
         "measures/measure_detail.html",
         {
             "measure": measure,
+            "revisions": measure.deadline_revisions.all(),
             "approved": approved,
             "in_work": in_work,
             "history": selectors.measure_history(measure),
-            "may_add_update": permissions.may_add_update(user, measure, measure.edition),
+            "may_add_update": may_add_update,
             # The agency's draft or returned update, if it has one: the page leads there, not to a new one.
             "open_update": next((u for u in in_work if u.may_edit), None),
             "may_report": permissions.may_report_on(user, measure),
+            "may_revise_deadline": permissions.may_revise_deadline(user)
+            and measure.edition.state != Edition.State.CLOSED,
             "evidence_accept": ACCEPT_ATTRIBUTE,
             "today": timezone.localdate(),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_revise_deadline(request, pk):
+    """The coordinator's office moves a measure's deadline and says why; the earlier date stays on record."""
+    user = request.user
+    measure = get_object_or_404(
+        Measure.objects.select_related("edition", "area").prefetch_related(selectors.revisions_prefetch()), pk=pk
+    )
+    if not permissions.may_revise_deadline(user):
+        permissions.refuse(user, visible=True)
+    form = DeadlineRevisionForm(request.POST or None, initial={"new_deadline": measure.deadline})
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = services.measure_revise_deadline(
+                measure_id=measure.pk,
+                user=user,
+                new_deadline=form.cleaned_data["new_deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.DeadlineError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The deadline of measure %(number)s is now %(date)s. The earlier date and your reason are kept beside it."
+                )
+                % {"number": measure.number, "date": date_format(revision.new_deadline, "SHORT_DATE_FORMAT")},
+            )
+            return redirect(reverse("measure_detail", args=[measure.pk]) + "#deadline")
+    return render(
+        request,
+        "measures/deadline_form.html",
+        {
+            "measure": measure,
+            "form": form,
+            "revisions": measure.deadline_revisions.all(),
+            "plan_closed": measure.edition.state == Edition.State.CLOSED,
+        },
+        status=400 if form.errors else 200,
     )
 
 

@@ -107,6 +107,7 @@ def measure_filters(site):
         "part": "executing",
         "status": "in_progress",
         "overdue": "true",
+        "revised": "true",
         "deadline_year": "2024",
         "wording": "official",
         "sort": "deadline",
@@ -159,6 +160,12 @@ TARGETS = {
         "post",
         lambda s: reverse("review_queue"),
         lambda s: {"updates": f"{s['submitted'].pk}:{s['submitted'].version}"},
+    ),
+    "revise a deadline": (
+        "coordinator",
+        "post",
+        lambda s: reverse("measure_revise_deadline", args=[s["measure"].pk]),
+        lambda s: {"new_deadline": "2024-06-30", "reason": "The Cabinet asked for a second reading."},
     ),
     "request a report (coordinator)": ("coordinator", "post", lambda s: reverse("reporting:new"), report_fields),
     "request a report (focal point)": ("focal", "post", lambda s: reverse("reporting:new"), report_fields),
@@ -320,6 +327,7 @@ def test_a_huge_id_posted_to_the_queue_is_explained(client, site):
     [
         "/measures/99999999999999999999/",
         "/measures/99999999999999999999/updates/new/",
+        "/measures/99999999999999999999/deadline/",
         "/updates/99999999999999999999/edit/",
         "/updates/99999999999999999999/review/",
         "/evidence/99999999999999999999/",

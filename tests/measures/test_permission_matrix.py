@@ -37,6 +37,14 @@ MATRIX = {
     "measure list": ("measure_list", None, "get", everyone(OK)),
     "measure list as CSV": ("measure_csv", None, "get", everyone(OK)),
     "measure page": ("measure_detail", "other_measure", "get", everyone(OK)),
+    # Measures are everyone's to read, so the roles that may not revise get 403, not 404.
+    "revise a deadline: the form": ("measure_revise_deadline", "other_measure", "get", staff_only()),
+    "revise a deadline": (
+        "measure_revise_deadline",
+        "other_measure",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
     "new update on own measure": (
         "update_create",
         "mlspp_measure",
@@ -339,6 +347,8 @@ def post_data(name, objects):
         return {"text": "Could you attach the attendance lists?"}
     if name == "set_language":
         return {"language": "az", "next": "/"}
+    if name == "measure_revise_deadline":
+        return {"new_deadline": "2024-06-30", "reason": "The Cabinet of Ministers asked for a second reading."}
     return {}
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from measures import services
 from measures.models import Evidence, MeasureAgency, ReportingPeriod, StatusUpdate, UpdateEvent
 from measures.services import record_event
 from nap_tracker.models import User
@@ -114,6 +115,7 @@ PAGES = {
         lambda p: reverse("measure_list") + f"?agency={p.mlspp.pk}&part=executing&overdue=true&q=4.1",
     ),
     "measures list, as the focal point": ("focal", lambda p: reverse("measure_list")),
+    "measures list, revised deadlines": ("partner", lambda p: reverse("measure_list") + "?revised=true"),
     "measures as CSV": ("partner", lambda p: reverse("measure_csv")),
     "review queue": ("coordinator", lambda p: reverse("review_queue")),
     "public summary": ("partner", lambda p: reverse("public_summary", args=[p.edition.code])),
@@ -141,11 +143,29 @@ def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client,
         MeasureAgency.objects.create(measure=measure, agency=AgencyFactory(code=f"EXTRA-{n}"), part="executing")
         measure.title_en = f"Wording {n}"
         measure.save()
+        services.measure_revise_deadline(
+            measure_id=measure.pk, user=plan.coordinator, new_deadline=date(2022, 1, 1 + n), reason=f"Reason {n}."
+        )
     assert count(client, plan.focal, url) == small
     # session, user, second factor, the user's agency (header), measure with plan, area and continued measure,
-    # its agencies, the measures continuing it, updates, their evidence, their threads (each step with
-    # who wrote it and their agency), history of changes, unread notifications (header)
-    assert small == 12
+    # its agencies, the measures continuing it, its deadline revisions with who made them, updates, their
+    # evidence, their threads (each step with who wrote it and their agency), history of changes (the
+    # revisions it names are those already loaded), unread notifications (header)
+    assert small == 13
+
+
+def test_deadline_page_costs_the_same_with_many_revisions(client, plan):
+    measure = plan.measures[0]
+    url = reverse("measure_revise_deadline", args=[measure.pk])
+    small = count(client, plan.coordinator, url)
+    for n in range(30):
+        services.measure_revise_deadline(
+            measure_id=measure.pk, user=plan.coordinator, new_deadline=date(2022, 1, 1 + n), reason=f"Reason {n}."
+        )
+    assert count(client, plan.coordinator, url) == small
+    # session, user, second factor, measure with plan and area, its revisions with who made them,
+    # unread notifications (header)
+    assert small == 6
 
 
 def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):

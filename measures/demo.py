@@ -27,6 +27,7 @@ from measures.models import (
     Measure,
     MeasureAgency,
     Notification,
+    PeriodChange,
     ReportingPeriod,
     Status,
     StatusUpdate,
@@ -383,6 +384,7 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
     _attach_evidence(edition)
     if is_active_plan:
         _revise_deadlines(edition, coordinator)
+        _close_periods(edition, coordinator)
 
 
 def _record_threads(edition: Edition):
@@ -510,6 +512,15 @@ DEADLINE_REVISIONS = {
     ],
 }
 
+# Reporting periods of the running plan that the coordinator's office has closed: label → (day, note).
+CLOSED_PERIODS = {
+    "2021 H2": (
+        date(2022, 3, 15),
+        "Reporting for 2021 is complete: the National Coordinator's annual report was prepared from the updates "
+        "received by 28 February 2022.",
+    ),
+}
+
 
 def _revise_deadlines(edition: Edition, coordinator: User):
     measures = {m.number: m for m in Measure.objects.filter(edition=edition, number__in=DEADLINE_REVISIONS)}
@@ -529,6 +540,16 @@ def _revise_deadlines(edition: Edition, coordinator: User):
             measure._change_reason = f"{DEADLINE_REVISION_REASON}{revision.pk}"
             measure._history_user = coordinator
             measure.save(update_fields=["deadline"])
+
+
+def _close_periods(edition: Edition, coordinator: User):
+    for label, (day, reason) in CLOSED_PERIODS.items():
+        period = ReportingPeriod.objects.get(edition=edition, label=label)
+        change = PeriodChange.objects.create(
+            period=period, kind=PeriodChange.Kind.CLOSED, reason=reason, actor=coordinator, created_at=_aware(day)
+        )
+        period.closed_at, period.closed_by = change.created_at, coordinator
+        period.save(update_fields=["closed_at", "closed_by"])
 
 
 def _link_continued_measures():

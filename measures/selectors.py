@@ -16,6 +16,7 @@ from measures.models import (
     Evidence,
     Measure,
     MeasureAgency,
+    PeriodChange,
     ReportingPeriod,
     Status,
     StatusUpdate,
@@ -293,19 +294,32 @@ class MyMeasure:
 
     @property
     def is_due(self) -> bool:
-        """An update is owed for the current period unless the measure is finished or one is already in."""
+        """An update is owed for the current period unless the measure is finished, one is already in,
+        or the coordinator's office has closed the period."""
         finished = self.measure.status in (Status.COMPLETED, Status.NOT_IMPLEMENTED)
-        return self.period is not None and self.update is None and not finished
+        return self.period is not None and not self.period.is_closed and self.update is None and not finished
+
+    @property
+    def is_frozen(self) -> bool:
+        """A draft or returned update whose period is closed: it can no longer be finished."""
+        return (
+            self.update is not None
+            and self.update.state in (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED)
+            and self.update.period.is_closed
+        )
 
     @property
     def sort_rank(self):
         if self.update is None:
             return 2 if self.is_due else 5
+        if self.is_frozen:
+            return 4
         return {"returned": 0, "draft": 1, "submitted": 3, "approved": 4}[self.update.state]
 
 
 def my_measures(user, today: date | None = None) -> list[MyMeasure]:
     """Measures of running plans where the user's agency reports: returned and draft updates first, then what is due.
+    Nothing is due, and no draft can be continued, in a period the coordinator's office has closed.
 
     Five queries: measures, their agencies, the current periods, the agency's updates.
     """
@@ -323,12 +337,13 @@ def my_measures(user, today: date | None = None) -> list[MyMeasure]:
         periods.setdefault(period.edition_id, period)
     current_ids = {period.pk for period in periods.values()}
     open_updates, current_updates = {}, {}
+    in_work = [StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED]
     for update in (
         StatusUpdate.objects.filter(agency_id=user.agency_id, measure__in=measures)
         .select_related("period")
-        .filter(Q(state__in=[StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED]) | Q(period_id__in=current_ids))
+        .filter(Q(state__in=in_work, period__closed_at__isnull=True) | Q(period_id__in=current_ids))
     ):
-        if update.state in (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED):
+        if update.state in in_work and not update.period.is_closed:
             open_updates.setdefault(update.measure_id, update)
         if update.period_id in current_ids:
             current_updates[update.measure_id] = update
@@ -344,13 +359,15 @@ def my_measures(user, today: date | None = None) -> list[MyMeasure]:
 
 def open_updates_by_measure(user, measure_ids) -> dict[int, StatusUpdate]:
     """The user's agency's draft or returned update on each of these measures (the latest period's, if
-    several), for the buttons that lead to it. One query."""
+    several), for the buttons that lead to it; one in a closed period can no longer be finished, so it
+    is left out. One query."""
     found = {}
     for update in (
         StatusUpdate.objects.filter(
             agency_id=user.agency_id,
             measure_id__in=measure_ids,
             state__in=[StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED],
+            period__closed_at__isnull=True,
         )
         .select_related("period")
         .order_by("-period__start")
@@ -444,3 +461,67 @@ def progress_by_area(editions) -> dict[int, list[AreaProgress]]:
         entry.average_progress = round(sums.get(pk, 0) / entry.total) if entry.total else 0
         by_edition[entry.area.edition_id].append(entry)
     return by_edition
+
+
+# --- Reporting periods ------------------------------------------------------------------
+
+
+@dataclass
+class PeriodRow:
+    period: ReportingPeriod
+    by_state: dict[str, int] = field(default_factory=dict)
+    is_current: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_state.values())
+
+    @property
+    def in_work(self) -> int:
+        """Drafts and returned updates: what a close would leave unfinished."""
+        return self.by_state.get(StatusUpdate.State.DRAFT, 0) + self.by_state.get(StatusUpdate.State.RETURNED, 0)
+
+    @property
+    def state_rows(self):
+        """(state value, label, count) in the workflow's order, zeros included."""
+        return [(value, label, self.by_state.get(value, 0)) for value, label in StatusUpdate.State.choices]
+
+
+def _update_counts(period_ids) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in period_ids}
+    rows = (
+        StatusUpdate.objects.filter(period_id__in=period_ids)
+        .values("period_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["period_id"]][row["state"]] = row["n"]
+    return counts
+
+
+def periods_of_plan(edition: Edition, today: date | None = None) -> list[PeriodRow]:
+    """The plan's reporting periods in order, each with who closed it and its updates counted by state.
+    Two queries, whatever the number of periods and updates."""
+    today = today or date.today()
+    periods = list(ReportingPeriod.objects.filter(edition=edition).select_related("closed_by").order_by("start"))
+    counts = _update_counts([period.pk for period in periods])
+    rows = [PeriodRow(period, counts[period.pk]) for period in periods]
+    started = [row for row in rows if row.period.start <= today]
+    if started:
+        started[-1].is_current = True
+    return rows
+
+
+def period_for_page(pk: int) -> PeriodRow:
+    """One period with its plan, who closed it, its updates counted by state, and the record of its closes and
+    reopenings (`period.changes`, oldest first). Three queries."""
+    period = get_object_or_404(
+        ReportingPeriod.objects.select_related("edition", "closed_by").prefetch_related(
+            Prefetch(
+                "changes", queryset=PeriodChange.objects.select_related("actor__agency").order_by("created_at", "pk")
+            )
+        ),
+        pk=pk,
+    )
+    return PeriodRow(period, _update_counts([period.pk])[period.pk])

@@ -1,8 +1,8 @@
-"""Changes to status updates and deadlines: each function is one transaction that checks the
-allowed transition.
+"""Changes to status updates, deadlines and reporting periods: each function is one transaction that
+checks the allowed transition.
 
-Views call these and turn a `ServiceError` (`UpdateError`, `DeadlineError`) into a message beside
-the form. Permission is decided by `nap_tracker.permissions` before a service is
+Views call these and turn a `ServiceError` (`UpdateError`, `DeadlineError`, `PeriodError`) into a
+message beside the form. Permission is decided by `nap_tracker.permissions` before a service is
 called; services check the workflow itself.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from measures.models import (
     Edition,
     Evidence,
     Measure,
+    PeriodChange,
     ReportingPeriod,
     Status,
     StatusUpdate,
@@ -117,6 +118,31 @@ def _check_agency_reports(user):
         )
 
 
+def _refuse_closed_period(period_id: int, message: str, field: str | None = None):
+    """Refuse a change to an update of a closed period; `message` takes `%(period)s`.
+
+    The period is read with a shared row lock (FOR SHARE on PostgreSQL): agencies saving updates of
+    one period do not wait for each other, while closing the period waits for the saves under way
+    and a save that comes after the close sees it. Django's select_for_update() has no shared mode,
+    hence the one raw query. SQLite writes one transaction at a time anyway.
+    """
+    sql = f"SELECT label, closed_at FROM {connection.ops.quote_name(ReportingPeriod._meta.db_table)} WHERE id = %s"
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period_id])
+        label, closed_at = cursor.fetchone()
+    if closed_at is not None:
+        raise UpdateError(message % {"period": label}, field=field)
+
+
+def _period_closed_for_updates() -> str:
+    return _(
+        "The reporting period %(period)s is closed: updates for it can no longer be written, changed or "
+        "submitted. Ask the national coordinator's office if it must be reopened."
+    )
+
+
 def _refuse_duplicates(update: StatusUpdate, files: list[CheckedFile]):
     """The same file twice on one update is a mistake, never a second piece of evidence."""
     known = dict(update.evidence.values_list("sha256", "original_name"))
@@ -163,6 +189,7 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
     try:
         with transaction.atomic():
             _check_agency_reports(user)
+            _refuse_closed_period(data.period.pk, _period_closed_for_updates(), field="period")
             if StatusUpdate.objects.filter(measure=measure, agency_id=user.agency_id, period=data.period).exists():
                 raise UpdateError(
                     _(
@@ -204,6 +231,10 @@ def update_save(
             if update.state not in (State.DRAFT, State.RETURNED):
                 raise UpdateError(_("This update has been submitted and can no longer be edited. Withdraw it first."))
             _check_content(update.measure, data)
+            # Its own period, and the one it would move to: neither may be closed.
+            _refuse_closed_period(update.period_id, _period_closed_for_updates())
+            if data.period.pk != update.period_id:
+                _refuse_closed_period(data.period.pk, _period_closed_for_updates(), field="period")
             if (
                 data.period.pk != update.period_id
                 and StatusUpdate.objects.filter(
@@ -253,6 +284,14 @@ def update_withdraw(*, update_id: int, user, expected_version: int | None = None
     _check_agency_reports(user)
     if update.state != State.SUBMITTED:
         raise UpdateError(_("Only a submitted update that has not been reviewed yet can be withdrawn."))
+    # Back in draft it would be open to changes that the closed period no longer takes.
+    _refuse_closed_period(
+        update.period_id,
+        _(
+            "The reporting period %(period)s is closed: this update stays with the coordinator's office for "
+            "review and can no longer be withdrawn."
+        ),
+    )
     update.state = State.DRAFT
     update.submitted_at = None
     update.version += 1
@@ -407,6 +446,13 @@ def update_comment(*, update_id: int, user, text: str, files: list[CheckedFile] 
                 raise UpdateError(_("This update is approved: its record is closed to new comments."))
             if files and not permissions.may_remove_evidence(user, update):
                 raise UpdateError(_("Only the update's own agency attaches files to it."), field="files")
+            if files:
+                # A question and its answer may still be written; the update's evidence stays as it was.
+                _refuse_closed_period(
+                    update.period_id,
+                    _("The reporting period %(period)s is closed: files can no longer be added to its updates."),
+                    field="files",
+                )
             event = record_event(update, Event.COMMENT, actor=user, text=text) if text else None
             if files:
                 _attach_and_notify(update, list(files), user, submit=False, attached=attached)
@@ -438,6 +484,10 @@ def evidence_remove(*, evidence_id: int, user) -> UpdateEvent:
         raise UpdateError(
             _("This update is approved: its files can no longer be removed. Ask the system administrator.")
         )
+    _refuse_closed_period(
+        update.period_id,
+        _("The reporting period %(period)s is closed: files can no longer be removed from its updates."),
+    )
     event = _remove_evidence(update, evidence, user)
     update.version += 1
     update.save(update_fields=["version", "updated_at"])
@@ -540,3 +590,60 @@ def measure_revise_deadline(*, measure_id: int, user, new_deadline: date, reason
     measure._history_date = revision.revised_at
     measure.save(update_fields=["deadline"])
     return revision
+
+
+# --- Reporting periods ------------------------------------------------------------------
+
+
+class PeriodError(ServiceError):
+    """Closing or reopening a reporting period that the rules do not allow."""
+
+
+def _period_for_change(*, period_id: int, user) -> ReportingPeriod:
+    if not permissions.may_manage_periods(user):
+        raise PeriodError(_("Only the national coordinator's office closes and reopens reporting periods."))
+    # FOR UPDATE: waits for the updates of this period being saved (they hold a shared lock on it).
+    period = ReportingPeriod.objects.select_for_update().select_related("edition").get(pk=period_id)
+    if period.edition.state == Edition.State.CLOSED:
+        raise PeriodError(
+            _("%(plan)s is closed: its reporting periods can no longer be closed or reopened.")
+            % {"plan": period.edition.code}
+        )
+    return period
+
+
+@transaction.atomic
+def period_close(*, period_id: int, user, reason: str = "") -> PeriodChange:
+    """Close a reporting period: from now on no update for it is written, changed, submitted or
+    withdrawn, and no reminder names it; what was submitted can still be approved or returned."""
+    period = _period_for_change(period_id=period_id, user=user)
+    if period.is_closed:
+        raise PeriodError(
+            _("%(period)s was already closed on %(date)s.")
+            % {"period": period.label, "date": _short(timezone.localdate(period.closed_at))}
+        )
+    change = PeriodChange.objects.create(
+        period=period, kind=PeriodChange.Kind.CLOSED, reason=reason.strip(), actor=user
+    )
+    period.closed_at, period.closed_by = change.created_at, user
+    period._history_user = user
+    period.save(update_fields=["closed_at", "closed_by"])
+    return change
+
+
+@transaction.atomic
+def period_reopen(*, period_id: int, user, reason: str) -> PeriodChange:
+    """Open a closed reporting period again, saying why: its updates can be written and changed again."""
+    reason = reason.strip()
+    if not reason:
+        raise PeriodError(
+            _("Say why the period is reopened: the agencies and the record will show it."), field="reason"
+        )
+    period = _period_for_change(period_id=period_id, user=user)
+    if not period.is_closed:
+        raise PeriodError(_("%(period)s is open already.") % {"period": period.label})
+    change = PeriodChange.objects.create(period=period, kind=PeriodChange.Kind.REOPENED, reason=reason, actor=user)
+    period.closed_at, period.closed_by = None, None
+    period._history_user = user
+    period.save(update_fields=["closed_at", "closed_by"])
+    return change

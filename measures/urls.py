@@ -21,4 +21,8 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notifications/read/", views.notification_read_all, name="notification_read_all"),
     path("plans/<slug:code>/", views.public_summary, name="public_summary"),
+    path("plans/<slug:code>/periods/", views.period_list, name="period_list"),
+    path("periods/<int:pk>/", views.period_detail, name="period_detail"),
+    path("periods/<int:pk>/close/", views.period_close, name="period_close"),
+    path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),
 ]

@@ -21,6 +21,8 @@ from measures.forms import (
     BulkApproveForm,
     CommentForm,
     DeadlineRevisionForm,
+    PeriodCloseForm,
+    PeriodReopenForm,
     ReviewForm,
     StatusUpdateForm,
 )
@@ -166,11 +168,13 @@ def measure_detail(request, pk):
     approved = [u for u in updates if u.state == StatusUpdate.State.APPROVED]
     in_work = [u for u in updates if u.state != StatusUpdate.State.APPROVED]
     for update in updates:
+        # In a closed period the agency may still read and comment, but not change, withdraw or add files.
+        period_open = not update.period.is_closed
         update.may_edit = permissions.may_edit_update(user, update)
-        update.may_withdraw = permissions.may_withdraw_update(user, update)
+        update.may_withdraw = permissions.may_withdraw_update(user, update) and period_open
         update.may_review = permissions.may_review_update(user, update)
         update.may_comment = permissions.may_comment_update(user, update)
-        update.may_attach = update.may_comment and permissions.may_remove_evidence(user, update)
+        update.may_attach = update.may_comment and permissions.may_remove_evidence(user, update) and period_open
     may_add_update = permissions.may_add_update(user, measure, measure.edition)
     return render(
         request,
@@ -182,8 +186,11 @@ def measure_detail(request, pk):
             "in_work": in_work,
             "history": selectors.measure_history(measure),
             "may_add_update": may_add_update,
+            # One query, for those who may write: a new update needs a period the coordinator has not closed.
+            "has_open_period": may_add_update
+            and ReportingPeriod.objects.filter(edition_id=measure.edition_id, closed_at__isnull=True).exists(),
             # The agency's draft or returned update, if it has one: the page leads there, not to a new one.
-            "open_update": next((u for u in in_work if u.may_edit), None),
+            "open_update": next((u for u in in_work if u.may_edit and not u.period.is_closed), None),
             "may_report": permissions.may_report_on(user, measure),
             "may_revise_deadline": permissions.may_revise_deadline(user)
             and measure.edition.state != Edition.State.CLOSED,
@@ -297,6 +304,16 @@ def update_create(request, pk):
         submitting=submitting,
         initial={"status": measure.status, "progress": measure.progress},
     )
+    if not form.open_periods:
+        messages.error(
+            request,
+            _(
+                "Every reporting period of %(plan)s is closed, so no update can be written now. The national "
+                "coordinator's office opens periods for reporting."
+            )
+            % {"plan": measure.edition.code},
+        )
+        return redirect("measure_detail", pk=measure.pk)
     if request.method == "POST" and form.is_valid():
         try:
             update = services.update_create(
@@ -324,8 +341,12 @@ def update_create(request, pk):
 
 def _open_update_for(user, measure) -> StatusUpdate | None:
     """The agency's draft or returned update for the period a new update would be written for (the
-    plan's latest), if there is one. One query."""
-    latest = ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by("-start").values("pk")[:1]
+    plan's latest open one), if there is one. One query."""
+    latest = (
+        ReportingPeriod.objects.filter(edition_id=measure.edition_id, closed_at__isnull=True)
+        .order_by("-start")
+        .values("pk")[:1]
+    )
     return (
         StatusUpdate.objects.filter(
             measure=measure,
@@ -357,6 +378,8 @@ def update_edit(request, pk):
         evidence=update.evidence.all(),
         submitting=submitting,
         initial=StatusUpdateForm.initial_from(update),
+        # The period is closed: the update is shown as it stands, with why it cannot be changed.
+        read_only=update.period.is_closed,
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -479,9 +502,102 @@ def review_queue(request):
             messages.error(request, problem)
         return redirect("review_queue")
     page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
+    context = {"page": page, "form": form, "has_closed": any(update.period.is_closed for update in page)}
+    return render(request, "measures/review_queue.html", context, status=400 if form.errors else 200)
+
+
+# --- Reporting periods ------------------------------------------------------------------
+
+
+@login_required
+def period_list(request, code):
+    """A plan's reporting periods: dates, open or closed (by whom, when), and their updates by state."""
+    edition = get_object_or_404(Edition, code=code)
     return render(
-        request, "measures/review_queue.html", {"page": page, "form": form}, status=400 if form.errors else 200
+        request,
+        "measures/period_list.html",
+        {
+            "edition": edition,
+            "rows": selectors.periods_of_plan(edition, today=timezone.localdate()),
+            "may_manage": permissions.may_manage_periods(request.user),
+        },
     )
+
+
+def _render_period(request, row, *, close_form=None, reopen_form=None, error=None, status=200):
+    return render(
+        request,
+        "measures/period_detail.html",
+        {
+            "row": row,
+            "period": row.period,
+            "edition": row.period.edition,
+            "may_manage": permissions.may_manage_periods(request.user)
+            and row.period.edition.state != Edition.State.CLOSED,
+            "close_form": close_form or PeriodCloseForm(),
+            "reopen_form": reopen_form or PeriodReopenForm(),
+            # A refusal that is not about the reason (closed meanwhile by someone else): shown at the top.
+            "error": error,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def period_detail(request, pk):
+    return _render_period(request, selectors.period_for_page(pk))
+
+
+@login_required
+@require_POST
+def period_close(request, pk):
+    if not permissions.may_manage_periods(request.user):
+        permissions.refuse(request.user, visible=True)
+    row = selectors.period_for_page(pk)
+    form = PeriodCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.period_close(period_id=row.period.pk, user=request.user, reason=form.cleaned_data["reason"])
+        except services.PeriodError as error:
+            if error.field is None:
+                return _render_period(request, selectors.period_for_page(pk), error=error.message, status=400)
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(period)s is closed: no update for it can be written, changed or submitted any more. "
+                    "What was submitted can still be approved or returned."
+                )
+                % {"period": row.period.label},
+            )
+            return redirect("period_detail", pk=row.period.pk)
+    return _render_period(request, row, close_form=form, status=400)
+
+
+@login_required
+@require_POST
+def period_reopen(request, pk):
+    if not permissions.may_manage_periods(request.user):
+        permissions.refuse(request.user, visible=True)
+    row = selectors.period_for_page(pk)
+    form = PeriodReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.period_reopen(period_id=row.period.pk, user=request.user, reason=form.cleaned_data["reason"])
+        except services.PeriodError as error:
+            if error.field is None:
+                return _render_period(request, selectors.period_for_page(pk), error=error.message, status=400)
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(period)s is open again: its updates can be written, changed and submitted.")
+                % {"period": row.period.label},
+            )
+            return redirect("period_detail", pk=row.period.pk)
+    return _render_period(request, row, reopen_form=form, status=400)
 
 
 # --- Evidence ---------------------------------------------------------------------------

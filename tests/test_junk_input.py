@@ -167,6 +167,18 @@ TARGETS = {
         lambda s: reverse("measure_revise_deadline", args=[s["measure"].pk]),
         lambda s: {"new_deadline": "2024-06-30", "reason": "The Cabinet asked for a second reading."},
     ),
+    "close a period": (
+        "coordinator",
+        "post",
+        lambda s: reverse("period_close", args=[s["period"].pk]),
+        lambda s: {"reason": "Reporting is complete."},
+    ),
+    "reopen a period": (
+        "coordinator",
+        "post",
+        lambda s: reverse("period_reopen", args=[s["period"].pk]),
+        lambda s: {"reason": "Late figures."},
+    ),
     "request a report (coordinator)": ("coordinator", "post", lambda s: reverse("reporting:new"), report_fields),
     "request a report (focal point)": ("focal", "post", lambda s: reverse("reporting:new"), report_fields),
     "my settings": (
@@ -328,6 +340,7 @@ def test_a_huge_id_posted_to_the_queue_is_explained(client, site):
         "/measures/99999999999999999999/",
         "/measures/99999999999999999999/updates/new/",
         "/measures/99999999999999999999/deadline/",
+        "/periods/99999999999999999999/",
         "/updates/99999999999999999999/edit/",
         "/updates/99999999999999999999/review/",
         "/evidence/99999999999999999999/",

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from measures.demo_files import simple_pdf
-from measures.models import Edition, Evidence, Measure, Notification, StatusUpdate, UpdateEvent
+from measures.models import Edition, Evidence, Measure, Notification, ReportingPeriod, StatusUpdate, UpdateEvent
 from nap_tracker.models import User
 from tests.reporting.test_views import MATRIX as REPORTING_MATRIX
 
@@ -229,6 +229,21 @@ MATRIX = {
         },
     ),
     "mark all notifications read": ("notification_read_all", None, "post", everyone(FOUND)),
+    "a plan's reporting periods": ("period_list", "published_plan", "get", everyone(OK)),
+    "a closed reporting period": ("period_detail", "closed_period", "get", everyone(OK)),
+    "an open reporting period": ("period_detail", "open_period", "get", everyone(OK)),
+    "close a reporting period": (
+        "period_close",
+        "open_period",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
+    "reopen a reporting period": (
+        "period_reopen",
+        "closed_period",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
     "public summary of a published plan": ("public_summary", "published_plan", "get", everyone(OK, anonymous=OK)),
     "public summary of an unpublished plan": (
         "public_summary",
@@ -323,6 +338,9 @@ def matrix_objects_from_demo():
         "draft_evidence": draft_evidence,
         "published_plan": nap20,
         "unpublished_plan": Edition.objects.get(code="NAP-2014-2018"),
+        # The demo closes 2021 H2 of the running plan; 2024 H2 is open.
+        "closed_period": ReportingPeriod.objects.get(edition=nap20, label="2021 H2", closed_at__isnull=False),
+        "open_period": ReportingPeriod.objects.get(edition=nap20, label="2024 H2", closed_at__isnull=True),
     }
 
 
@@ -349,6 +367,8 @@ def post_data(name, objects):
         return {"language": "az", "next": "/"}
     if name == "measure_revise_deadline":
         return {"new_deadline": "2024-06-30", "reason": "The Cabinet of Ministers asked for a second reading."}
+    if name in ("period_close", "period_reopen"):
+        return {"reason": "Late figures from a ministry."}
     return {}
 
 

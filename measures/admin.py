@@ -21,6 +21,7 @@ from measures.importing import Action, ImportInvalid, export_edition, import_app
 from measures.models import (
     Area,
     BudgetLine,
+    DeadlineRevision,
     DigestDelivery,
     Edition,
     Evidence,
@@ -28,6 +29,7 @@ from measures.models import (
     Indicator,
     Measure,
     MeasureAgency,
+    PeriodChange,
     ReportingPeriod,
     StatusUpdate,
 )
@@ -274,6 +276,28 @@ class IllustrativeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecordInline(admin.TabularInline):
+    """An append-only record, shown where the thing it records is edited: read, never added or changed here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DeadlineRevisionInline(RecordInline):
+    model = DeadlineRevision
+    fields = ["old_deadline", "new_deadline", "reason", "revised_by", "revised_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("revised_by")
+
+
 @admin.register(Measure)
 class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["number", "short_title", "edition", "area_code", "status", "progress", "deadline", "wording"]
@@ -283,7 +307,7 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     search_fields = ["number", "title_en", "title_az", "title_ru", "description_en"]
     autocomplete_fields = ["continues"]
     readonly_fields = ["status", "progress", "status_changed_at"]
-    inlines = [MeasureAgencyInline, IndicatorInline, BudgetLineInline]
+    inlines = [MeasureAgencyInline, DeadlineRevisionInline, IndicatorInline, BudgetLineInline]
     ordering = ["edition", "sort_key"]
     fieldsets = [
         (None, {"fields": ["edition", "area", "number", "is_illustrative", "title_en", "description_en"]}),
@@ -327,6 +351,13 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once a plan runs, its deadlines move only by a revision with a reason (on the measure's page),
+        # so the original date and every change stay on record.
+        if obj is not None and obj.edition.state != Edition.State.DRAFT:
+            return [*self.readonly_fields, "deadline"]
+        return self.readonly_fields
+
     def get_search_results(self, request, queryset, search_term):
         # The autocomplete for "continues" looks in the other plans, with their plan loaded up front.
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -355,13 +386,26 @@ class MeasureAgencyAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["measure", "agency"]
 
 
+class PeriodChangeInline(RecordInline):
+    model = PeriodChange
+    fields = ["kind", "reason", "actor", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(DateSafeListMixin, SimpleHistoryAdmin):
-    list_display = ["label", "edition", "start", "end", "due_date"]
+    """Dates and labels. Closing and reopening is done on the period's page, which keeps who and why."""
+
+    list_display = ["label", "edition", "start", "end", "due_date", "closed_at"]
     list_filter = ["edition"]
     list_select_related = ["edition"]
     search_fields = ["label"]
     date_hierarchy = "start"
+    readonly_fields = ["closed_at", "closed_by"]
+    inlines = [PeriodChangeInline]
 
 
 class EvidenceInline(admin.TabularInline):

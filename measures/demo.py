@@ -22,16 +22,19 @@ from measures.demo_plans import AREA_TITLES_AZ, NAP_2014, NAP_2020, TITLES_AZ
 from measures.demo_results import add_results
 from measures.models import (
     Area,
+    DeadlineRevision,
     Edition,
     Evidence,
     Measure,
     MeasureAgency,
     Notification,
+    PeriodChange,
     ReportingPeriod,
     Status,
     StatusUpdate,
     UpdateEvent,
 )
+from measures.services import DEADLINE_REVISION_REASON
 from nap_tracker.models import Agency, User
 
 PLANS = [NAP_2014, NAP_2020]
@@ -384,6 +387,9 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
     _attach_evidence(edition)
     if edition.code == "NAP-2020-2024":
         add_results(edition, rng)
+    if is_active_plan:
+        _revise_deadlines(edition, coordinator)
+        _close_periods(edition, coordinator)
 
 
 def _record_threads(edition: Edition):
@@ -482,6 +488,73 @@ def _final_state(number: str, index: int) -> str:
     return {1: StatusUpdate.State.SUBMITTED, 3: StatusUpdate.State.DRAFT, 5: StatusUpdate.State.RETURNED}.get(
         index % 6, StatusUpdate.State.APPROVED
     )
+
+
+# Deadlines the coordinator's office revised in the running plan, oldest first: measure → (day, new deadline, reason).
+# Illustrative measures only, so no demo revision passes for a decision about the official plan.
+DEADLINE_REVISIONS = {
+    "4.1.4": [
+        (
+            date(2023, 11, 20),
+            date(2024, 6, 30),
+            "The Ministry of Finance asked that the financing proposals follow the 2024 state budget, "
+            "adopted in December 2023.",
+        ),
+        (
+            date(2024, 6, 14),
+            date(2024, 12, 31),
+            "The draft rules on support centres are with the Cabinet of Ministers; the executing bodies cannot "
+            "finish before they are adopted.",
+        ),
+    ],
+    "4.3.2": [
+        (
+            date(2023, 12, 5),
+            date(2025, 6, 30),
+            "The building offered for the crisis centre needs major repairs; the State Committee expects to open "
+            "the centre in the first half of 2025.",
+        ),
+    ],
+}
+
+# Reporting periods of the running plan that the coordinator's office has closed: label → (day, note).
+CLOSED_PERIODS = {
+    "2021 H2": (
+        date(2022, 3, 15),
+        "Reporting for 2021 is complete: the National Coordinator's annual report was prepared from the updates "
+        "received by 28 February 2022.",
+    ),
+}
+
+
+def _revise_deadlines(edition: Edition, coordinator: User):
+    measures = {m.number: m for m in Measure.objects.filter(edition=edition, number__in=DEADLINE_REVISIONS)}
+    for number, revisions in DEADLINE_REVISIONS.items():
+        measure = measures[number]
+        for day, new_deadline, reason in revisions:
+            revision = DeadlineRevision.objects.create(
+                measure=measure,
+                old_deadline=measure.deadline,
+                new_deadline=new_deadline,
+                reason=reason,
+                revised_by=coordinator,
+                revised_at=_aware(day),
+            )
+            measure.deadline = new_deadline
+            # As services.measure_revise_deadline does: the measure's history names the revision.
+            measure._change_reason = f"{DEADLINE_REVISION_REASON}{revision.pk}"
+            measure._history_user = coordinator
+            measure.save(update_fields=["deadline"])
+
+
+def _close_periods(edition: Edition, coordinator: User):
+    for label, (day, reason) in CLOSED_PERIODS.items():
+        period = ReportingPeriod.objects.get(edition=edition, label=label)
+        change = PeriodChange.objects.create(
+            period=period, kind=PeriodChange.Kind.CLOSED, reason=reason, actor=coordinator, created_at=_aware(day)
+        )
+        period.closed_at, period.closed_by = change.created_at, coordinator
+        period.save(update_fields=["closed_at", "closed_by"])
 
 
 def _link_continued_measures():

@@ -3,7 +3,16 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import Area, Edition, Measure, MeasureAgency, Pillar, Status, overdue_condition
+from measures.models import (
+    Area,
+    Edition,
+    Measure,
+    MeasureAgency,
+    Pillar,
+    Status,
+    overdue_condition,
+    revised_condition,
+)
 from nap_tracker.models import Agency
 
 YEAR_RANGE = (1900, 2200)
@@ -42,6 +51,13 @@ class MeasureFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.Select(
             choices=[("", _("Overdue or not")), ("true", _("Overdue only")), ("false", _("Not overdue"))]
+        ),
+    )
+    revised = django_filters.BooleanFilter(
+        label=_("Deadline revised"),
+        method="filter_revised",
+        widget=forms.Select(
+            choices=[("", _("Revised or not")), ("true", _("Revised deadline")), ("false", _("Original deadline"))]
         ),
     )
     deadline_year = YearFilter(
@@ -116,6 +132,11 @@ class MeasureFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(overdue_condition()) if value else queryset.exclude(overdue_condition())
+
+    def filter_revised(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(revised_condition()) if value else queryset.exclude(revised_condition())
 
     def filter_wording(self, queryset, name, value):
         if value == "official":

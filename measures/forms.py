@@ -84,16 +84,27 @@ class StatusUpdateForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, measure, evidence=(), submitting: bool = False, **kwargs):
+    def __init__(self, *args, measure, evidence=(), submitting: bool = False, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure = measure
         self.submitting = submitting
+        self.read_only = read_only
         self._add_result_fields(measure)
         # Files ticked for removal go with the same save, so nothing typed in the form is lost.
         self.fields["remove_files"].choices = [(item.pk, item.original_name) for item in evidence]
-        self.fields["period"].queryset = ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by(
-            "-start"
-        )
+        periods = list(ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by("-start"))
+        self.open_periods = [period for period in periods if not period.is_closed]
+        field = self.fields["period"]
+        # Any period of the plan is accepted here, so that one closed while the form was open is refused by
+        # the service with the reason; only the open ones are offered.
+        field.queryset = ReportingPeriod.objects.filter(edition_id=measure.edition_id)
+        shown = self.open_periods
+        if read_only:
+            # An update of a closed period, shown as it stands: nothing can be changed or sent.
+            shown = [period for period in periods if period.pk == self.initial.get("period")]
+            for form_field in self.fields.values():
+                form_field.disabled = True
+        field.choices = [(period.pk, period.label) for period in shown]
 
     def _add_result_fields(self, measure):
         """A field per indicator (per breakdown category where it has one), validated by its unit, and
@@ -239,6 +250,49 @@ def _indicator_field(indicator: Indicator, label: str):
             label=label, required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2
         )
     return forms.DecimalField(label=label, required=False, min_value=0, max_digits=16, decimal_places=2)
+
+
+REASON_MAX_LENGTH = 1000
+
+
+class DeadlineRevisionForm(forms.Form):
+    """A measure's new deadline and why; the service checks the date against the measure and its plan."""
+
+    new_deadline = forms.DateField(
+        label=_("New deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Choose the new deadline."), "invalid": _("Enter a real date.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Shown with the deadline on the measure's page, in the CSV and in reports: for example the decision "
+            "that moved it, or what the executing body is waiting for."
+        ),
+        error_messages={"required": _("Say why the deadline is revised.")},
+    )
+
+
+class PeriodCloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: “Reporting for 2023 is complete; the annual report is based on it.”"),
+    )
+
+
+class PeriodReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the period reopened?"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required. Everyone who opens the period's page reads it."),
+        error_messages={"required": _("Say why the period is reopened.")},
+    )
 
 
 class CommentForm(forms.Form):

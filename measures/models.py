@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -140,9 +140,23 @@ def overdue_condition(today: date | None = None) -> Q:
     return Q(deadline__lt=today or date.today()) & ~Q(status=Status.COMPLETED)
 
 
+def revised_condition() -> Q:
+    """The measure's deadline has been revised at least once."""
+    return Q(Exists(DeadlineRevision.objects.filter(measure=OuterRef("pk"))))
+
+
 class MeasureQuerySet(models.QuerySet):
     def overdue(self, today: date | None = None):
         return self.filter(overdue_condition(today))
+
+    def with_original_deadline(self):
+        """Each measure with `deadline_revised` (bool) and `original_deadline` (the plan's own date,
+        before the first revision; None when never revised): two subqueries in the same query."""
+        first = DeadlineRevision.objects.filter(measure=OuterRef("pk")).order_by("revised_at", "pk")
+        return self.annotate(
+            deadline_revised=Exists(first),
+            original_deadline=Subquery(first.values("old_deadline")[:1]),
+        )
 
 
 class Measure(models.Model):
@@ -267,6 +281,57 @@ class Measure(models.Model):
         return bool(self.deadline and self.deadline < today and self.status != Status.COMPLETED)
 
 
+class DeadlineRevision(models.Model):
+    """The coordinator's office moved a measure's deadline, and said why. `Measure.deadline` is the
+    deadline in force, so "overdue", reminders and reports follow the revised date; the first
+    revision's `old_deadline` is the plan's original date. Append-only."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="deadline_revisions"
+    )
+    old_deadline = models.DateField(
+        _("deadline before"), null=True, blank=True, help_text=_("Empty when the measure had no deadline.")
+    )
+    new_deadline = models.DateField(_("revised deadline"))
+    reason = models.TextField(_("reason"))
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revised by"),
+        on_delete=models.PROTECT,
+        related_name="deadline_revisions",
+    )
+    revised_at = models.DateTimeField(_("revised"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline revision")
+        verbose_name_plural = _("deadline revisions")
+        ordering = ["revised_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="deadline_revision_has_reason",
+                violation_error_message=_("Say why the deadline is revised."),
+            ),
+            models.CheckConstraint(
+                condition=Q(old_deadline__isnull=True) | ~Q(old_deadline=F("new_deadline")),
+                name="deadline_revision_changes_the_date",
+                violation_error_message=_("A revised deadline differs from the one before."),
+            ),
+        ]
+        indexes = [models.Index(fields=["measure", "revised_at"], name="deadline_revisions_in_order")]
+
+    def __str__(self):
+        return f"{self.old_deadline or '—'} → {self.new_deadline}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Deadline revisions are append-only: a revision cannot be edited.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Deadline revisions are append-only: a revision cannot be deleted.")
+
+
 class MeasureAgency(models.Model):
     """The part an agency plays in a measure."""
 
@@ -319,6 +384,23 @@ class ReportingPeriod(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     due_date = models.DateField(_("updates due"))
+    # Set by `services.period_close`, cleared by `period_reopen`; each step is kept in PeriodChange.
+    closed_at = models.DateTimeField(
+        _("closed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("While a period is closed, no update for it can be written, changed, submitted or withdrawn."),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        related_name="closed_periods",
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     history = HistoricalRecords()
 
@@ -342,10 +424,61 @@ class ReportingPeriod(models.Model):
                 name="period_label_unique_in_edition",
                 violation_error_message=_("This plan already has a period with this label."),
             ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=False) | Q(closed_by__isnull=True),
+                name="period_closed_by_only_when_closed",
+                violation_error_message=_("Only a closed period has someone who closed it."),
+            ),
         ]
 
     def __str__(self):
         return self.label
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class PeriodChange(models.Model):
+    """A reporting period closed or reopened: by whom, when and why. Append-only, like an update's
+    thread: the period's own fields say how it stands now, these rows how it came to."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", pgettext_lazy("reporting period", "Closed")
+        REOPENED = "reopened", pgettext_lazy("reporting period", "Reopened")
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("reporting period"), on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(_("what happened"), max_length=10, choices=Kind.choices)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Required when a period is reopened."))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="period_changes"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reporting period closed or reopened")
+        verbose_name_plural = _("reporting periods closed or reopened")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="reopened") | ~Q(reason=""),
+                name="period_reopened_has_reason",
+                violation_error_message=_("Say why the period is reopened."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The record of a period is append-only: a change cannot be edited.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The record of a period is append-only: a change cannot be deleted.")
 
 
 class StatusUpdate(models.Model):

@@ -7,6 +7,8 @@ Three digests, each at most once per person and occurrence (DigestDelivery's uni
 - **overdue** — the same list, once, after the due date has passed;
 - **review** — weekly, to the coordinator's office: updates submitted and not yet reviewed.
 
+Neither of the first two names a period the coordinator's office has closed: it takes no more updates.
+
 A run claims its deliveries in the database before it sends anything, so two runs at once
 (beat and someone running the command) cannot both send; a delivery whose e-mail fails is
 released for the next run. Each digest costs a fixed number of queries, whatever the number
@@ -57,20 +59,21 @@ class Digest:
 # --- Who owes what ------------------------------------------------------------------------
 
 
+def _open_periods_of_running_plans():
+    # A closed period takes no more updates, so nobody is reminded of it.
+    return ReportingPeriod.objects.filter(edition__state=Edition.State.ACTIVE, closed_at__isnull=True)
+
+
 def periods_due_soon(*, today: date):
-    """Periods of running plans whose updates fall due within the next REMINDER_DAYS_BEFORE days."""
+    """Open periods of running plans whose updates fall due within the next REMINDER_DAYS_BEFORE days."""
     horizon = today + timedelta(days=settings.REMINDER_DAYS_BEFORE)
-    return ReportingPeriod.objects.filter(
-        edition__state=Edition.State.ACTIVE, due_date__gte=today, due_date__lte=horizon
-    ).select_related("edition")
+    return _open_periods_of_running_plans().filter(due_date__gte=today, due_date__lte=horizon).select_related("edition")
 
 
 def periods_overdue(*, today: date):
-    """Periods of running plans that fell due recently (within REMINDER_OVERDUE_WINDOW_DAYS)."""
+    """Open periods of running plans that fell due recently (within REMINDER_OVERDUE_WINDOW_DAYS)."""
     oldest = today - timedelta(days=settings.REMINDER_OVERDUE_WINDOW_DAYS)
-    return ReportingPeriod.objects.filter(
-        edition__state=Edition.State.ACTIVE, due_date__lt=today, due_date__gte=oldest
-    ).select_related("edition")
+    return _open_periods_of_running_plans().filter(due_date__lt=today, due_date__gte=oldest).select_related("edition")
 
 
 def owed_measures(period: ReportingPeriod) -> dict[int, dict[str, list[Measure]]]:

@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 
 from measures.models import (
     Area,
+    DeadlineRevision,
     Edition,
     Evidence,
     IndicatorValue,
     Measure,
     MeasureAgency,
+    PeriodChange,
     ReportingPeriod,
     Spending,
     Status,
@@ -70,12 +72,25 @@ def edition_summaries(*, today: date | None = None) -> list[EditionSummary]:
 
 
 def measures_for_list():
-    """Measures with what a list row shows: plan, area and the agencies with their parts. Three queries per page."""
-    return Measure.objects.select_related("edition", "area").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
+    """Measures with what a list row shows: plan, area, the agencies with their parts, and whether the
+    deadline was revised (with the original date). Three queries per page."""
+    return (
+        Measure.objects.with_original_deadline()
+        .select_related("edition", "area")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
+            )
         )
+    )
+
+
+def revisions_prefetch() -> Prefetch:
+    """A measure's deadline revisions, oldest first, with who made each: one query for any number of measures."""
+    return Prefetch(
+        "deadline_revisions",
+        queryset=DeadlineRevision.objects.select_related("revised_by").order_by("revised_at", "pk"),
     )
 
 
@@ -87,6 +102,7 @@ def measure_for_page(pk: int) -> Measure:
                 queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
             ),
             Prefetch("continued_by", queryset=Measure.objects.select_related("edition")),
+            revisions_prefetch(),
         ),
         pk=pk,
     )
@@ -144,6 +160,8 @@ class Change:
     fields: list[FieldChange]
     # The approval that moved the status, when the change was the system's doing.
     approval: object = None
+    # The deadline revision that moved the deadline, with its reason.
+    revision: object = None
 
 
 # Kept for the system's own bookkeeping; never a change a reader needs to see.
@@ -233,8 +251,9 @@ def update_history(update: StatusUpdate, limit: int = 30) -> list[Change]:
 def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
     """Who changed what on the measure and when, newest first, in plain words: each changed field by
     its translated name with its old and new value. Changes made by an approval (status and progress
-    copied from the approved update) say so. One query, and one more when approvals are among them."""
-    from measures.services import APPROVAL_REASON
+    copied from the approved update) say so, and a revised deadline names its revision. One query, one
+    more when approvals are among them, and one for the revisions unless they are prefetched."""
+    from measures.services import APPROVAL_REASON, DEADLINE_REVISION_REASON
 
     records = list(
         measure.history.select_related("history_user__agency").order_by("-history_date", "-history_id")[: limit + 1]
@@ -253,12 +272,19 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
             continue  # saved without a change a reader would see
         reason = newer.history_change_reason or ""
         approval = int(reason.removeprefix(APPROVAL_REASON)) if reason.startswith(APPROVAL_REASON) else None
-        changes.append(Change(newer.history_date, newer.history_user, "changed", fields, approval))
+        revision = (
+            int(reason.removeprefix(DEADLINE_REVISION_REASON)) if reason.startswith(DEADLINE_REVISION_REASON) else None
+        )
+        changes.append(Change(newer.history_date, newer.history_user, "changed", fields, approval, revision))
     approval_ids = {change.approval for change in changes if change.approval}
     if approval_ids:
         approvals = StatusUpdate.objects.select_related("agency", "period").in_bulk(approval_ids)
         for change in changes:
             change.approval = approvals.get(change.approval)
+    if any(change.revision for change in changes):
+        revisions = {revision.pk: revision for revision in measure.deadline_revisions.all()}
+        for change in changes:
+            change.revision = revisions.get(change.revision)
     return changes
 
 
@@ -313,19 +339,32 @@ class MyMeasure:
 
     @property
     def is_due(self) -> bool:
-        """An update is owed for the current period unless the measure is finished or one is already in."""
+        """An update is owed for the current period unless the measure is finished, one is already in,
+        or the coordinator's office has closed the period."""
         finished = self.measure.status in (Status.COMPLETED, Status.NOT_IMPLEMENTED)
-        return self.period is not None and self.update is None and not finished
+        return self.period is not None and not self.period.is_closed and self.update is None and not finished
+
+    @property
+    def is_frozen(self) -> bool:
+        """A draft or returned update whose period is closed: it can no longer be finished."""
+        return (
+            self.update is not None
+            and self.update.state in (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED)
+            and self.update.period.is_closed
+        )
 
     @property
     def sort_rank(self):
         if self.update is None:
             return 2 if self.is_due else 5
+        if self.is_frozen:
+            return 4
         return {"returned": 0, "draft": 1, "submitted": 3, "approved": 4}[self.update.state]
 
 
 def my_measures(user, today: date | None = None) -> list[MyMeasure]:
     """Measures of running plans where the user's agency reports: returned and draft updates first, then what is due.
+    Nothing is due, and no draft can be continued, in a period the coordinator's office has closed.
 
     Five queries: measures, their agencies, the current periods, the agency's updates.
     """
@@ -343,12 +382,13 @@ def my_measures(user, today: date | None = None) -> list[MyMeasure]:
         periods.setdefault(period.edition_id, period)
     current_ids = {period.pk for period in periods.values()}
     open_updates, current_updates = {}, {}
+    in_work = [StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED]
     for update in (
         StatusUpdate.objects.filter(agency_id=user.agency_id, measure__in=measures)
         .select_related("period")
-        .filter(Q(state__in=[StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED]) | Q(period_id__in=current_ids))
+        .filter(Q(state__in=in_work, period__closed_at__isnull=True) | Q(period_id__in=current_ids))
     ):
-        if update.state in (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED):
+        if update.state in in_work and not update.period.is_closed:
             open_updates.setdefault(update.measure_id, update)
         if update.period_id in current_ids:
             current_updates[update.measure_id] = update
@@ -364,13 +404,15 @@ def my_measures(user, today: date | None = None) -> list[MyMeasure]:
 
 def open_updates_by_measure(user, measure_ids) -> dict[int, StatusUpdate]:
     """The user's agency's draft or returned update on each of these measures (the latest period's, if
-    several), for the buttons that lead to it. One query."""
+    several), for the buttons that lead to it; one in a closed period can no longer be finished, so it
+    is left out. One query."""
     found = {}
     for update in (
         StatusUpdate.objects.filter(
             agency_id=user.agency_id,
             measure_id__in=measure_ids,
             state__in=[StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED],
+            period__closed_at__isnull=True,
         )
         .select_related("period")
         .order_by("-period__start")
@@ -464,3 +506,67 @@ def progress_by_area(editions) -> dict[int, list[AreaProgress]]:
         entry.average_progress = round(sums.get(pk, 0) / entry.total) if entry.total else 0
         by_edition[entry.area.edition_id].append(entry)
     return by_edition
+
+
+# --- Reporting periods ------------------------------------------------------------------
+
+
+@dataclass
+class PeriodRow:
+    period: ReportingPeriod
+    by_state: dict[str, int] = field(default_factory=dict)
+    is_current: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_state.values())
+
+    @property
+    def in_work(self) -> int:
+        """Drafts and returned updates: what a close would leave unfinished."""
+        return self.by_state.get(StatusUpdate.State.DRAFT, 0) + self.by_state.get(StatusUpdate.State.RETURNED, 0)
+
+    @property
+    def state_rows(self):
+        """(state value, label, count) in the workflow's order, zeros included."""
+        return [(value, label, self.by_state.get(value, 0)) for value, label in StatusUpdate.State.choices]
+
+
+def _update_counts(period_ids) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in period_ids}
+    rows = (
+        StatusUpdate.objects.filter(period_id__in=period_ids)
+        .values("period_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["period_id"]][row["state"]] = row["n"]
+    return counts
+
+
+def periods_of_plan(edition: Edition, today: date | None = None) -> list[PeriodRow]:
+    """The plan's reporting periods in order, each with who closed it and its updates counted by state.
+    Two queries, whatever the number of periods and updates."""
+    today = today or date.today()
+    periods = list(ReportingPeriod.objects.filter(edition=edition).select_related("closed_by").order_by("start"))
+    counts = _update_counts([period.pk for period in periods])
+    rows = [PeriodRow(period, counts[period.pk]) for period in periods]
+    started = [row for row in rows if row.period.start <= today]
+    if started:
+        started[-1].is_current = True
+    return rows
+
+
+def period_for_page(pk: int) -> PeriodRow:
+    """One period with its plan, who closed it, its updates counted by state, and the record of its closes and
+    reopenings (`period.changes`, oldest first). Three queries."""
+    period = get_object_or_404(
+        ReportingPeriod.objects.select_related("edition", "closed_by").prefetch_related(
+            Prefetch(
+                "changes", queryset=PeriodChange.objects.select_related("actor__agency").order_by("created_at", "pk")
+            )
+        ),
+        pk=pk,
+    )
+    return PeriodRow(period, _update_counts([period.pk])[period.pk])

@@ -1,25 +1,31 @@
-"""Changes to status updates: each function is one transaction that checks the allowed transition.
+"""Changes to status updates, deadlines and reporting periods: each function is one transaction that
+checks the allowed transition.
 
-Views call these and turn `UpdateError` into a message beside the form. Permission is decided
-by `nap_tracker.permissions` before a service is called; services check the workflow itself.
+Views call these and turn a `ServiceError` (`UpdateError`, `DeadlineError`, `PeriodError`) into a
+message beside the form. Permission is decided by `nap_tracker.permissions` before a service is
+called; services check the workflow itself.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from measures import inbox, notifications
 from measures.evidence import CheckedFile
 from measures.models import (
+    DeadlineRevision,
     Edition,
     Evidence,
     IndicatorValue,
     Measure,
+    PeriodChange,
     ReportingPeriod,
     Spending,
     Status,
@@ -92,13 +98,17 @@ def record_event(update: StatusUpdate, kind: str, *, actor=None, text: str = "",
     return event
 
 
-class UpdateError(Exception):
-    """A change the workflow does not allow; the message is shown to the person."""
+class ServiceError(Exception):
+    """A change the rules do not allow; the message is shown to the person, beside `field` if given."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class UpdateError(ServiceError):
+    """A change to a status update that the workflow does not allow."""
 
 
 class StaleVersion(UpdateError):
@@ -168,6 +178,31 @@ def _check_agency_reports(user):
         )
 
 
+def _refuse_closed_period(period_id: int, message: str, field: str | None = None):
+    """Refuse a change to an update of a closed period; `message` takes `%(period)s`.
+
+    The period is read with a shared row lock (FOR SHARE on PostgreSQL): agencies saving updates of
+    one period do not wait for each other, while closing the period waits for the saves under way
+    and a save that comes after the close sees it. Django's select_for_update() has no shared mode,
+    hence the one raw query. SQLite writes one transaction at a time anyway.
+    """
+    sql = f"SELECT label, closed_at FROM {connection.ops.quote_name(ReportingPeriod._meta.db_table)} WHERE id = %s"
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period_id])
+        label, closed_at = cursor.fetchone()
+    if closed_at is not None:
+        raise UpdateError(message % {"period": label}, field=field)
+
+
+def _period_closed_for_updates() -> str:
+    return _(
+        "The reporting period %(period)s is closed: updates for it can no longer be written, changed or "
+        "submitted. Ask the national coordinator's office if it must be reopened."
+    )
+
+
 def _refuse_duplicates(update: StatusUpdate, files: list[CheckedFile]):
     """The same file twice on one update is a mistake, never a second piece of evidence."""
     known = dict(update.evidence.values_list("sha256", "original_name"))
@@ -214,6 +249,7 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
     try:
         with transaction.atomic():
             _check_agency_reports(user)
+            _refuse_closed_period(data.period.pk, _period_closed_for_updates(), field="period")
             if StatusUpdate.objects.filter(measure=measure, agency_id=user.agency_id, period=data.period).exists():
                 raise UpdateError(
                     _(
@@ -256,6 +292,10 @@ def update_save(
             if update.state not in (State.DRAFT, State.RETURNED):
                 raise UpdateError(_("This update has been submitted and can no longer be edited. Withdraw it first."))
             _check_content(update.measure, data)
+            # Its own period, and the one it would move to: neither may be closed.
+            _refuse_closed_period(update.period_id, _period_closed_for_updates())
+            if data.period.pk != update.period_id:
+                _refuse_closed_period(data.period.pk, _period_closed_for_updates(), field="period")
             if (
                 data.period.pk != update.period_id
                 and StatusUpdate.objects.filter(
@@ -306,6 +346,14 @@ def update_withdraw(*, update_id: int, user, expected_version: int | None = None
     _check_agency_reports(user)
     if update.state != State.SUBMITTED:
         raise UpdateError(_("Only a submitted update that has not been reviewed yet can be withdrawn."))
+    # Back in draft it would be open to changes that the closed period no longer takes.
+    _refuse_closed_period(
+        update.period_id,
+        _(
+            "The reporting period %(period)s is closed: this update stays with the coordinator's office for "
+            "review and can no longer be withdrawn."
+        ),
+    )
     update.state = State.DRAFT
     update.submitted_at = None
     update.version += 1
@@ -460,6 +508,13 @@ def update_comment(*, update_id: int, user, text: str, files: list[CheckedFile] 
                 raise UpdateError(_("This update is approved: its record is closed to new comments."))
             if files and not permissions.may_remove_evidence(user, update):
                 raise UpdateError(_("Only the update's own agency attaches files to it."), field="files")
+            if files:
+                # A question and its answer may still be written; the update's evidence stays as it was.
+                _refuse_closed_period(
+                    update.period_id,
+                    _("The reporting period %(period)s is closed: files can no longer be added to its updates."),
+                    field="files",
+                )
             event = record_event(update, Event.COMMENT, actor=user, text=text) if text else None
             if files:
                 _attach_and_notify(update, list(files), user, submit=False, attached=attached)
@@ -491,6 +546,10 @@ def evidence_remove(*, evidence_id: int, user) -> UpdateEvent:
         raise UpdateError(
             _("This update is approved: its files can no longer be removed. Ask the system administrator.")
         )
+    _refuse_closed_period(
+        update.period_id,
+        _("The reporting period %(period)s is closed: files can no longer be removed from its updates."),
+    )
     event = _remove_evidence(update, evidence, user)
     update.version += 1
     update.save(update_fields=["version", "updated_at"])
@@ -517,3 +576,136 @@ def evidence_erase(*, evidence_id: int, user, reason: str) -> UpdateEvent:
     _delete_file_after_commit(evidence)
     evidence.delete()
     return event
+
+
+# --- Deadlines --------------------------------------------------------------------------
+
+
+class DeadlineError(ServiceError):
+    """A deadline revision the rules do not allow."""
+
+
+# The measure's history names the revision that moved its deadline: "deadline-revision:<id>".
+DEADLINE_REVISION_REASON = "deadline-revision:"
+# A revised deadline falls within the plan's years or a few years after: a later date is a slip of
+# the keyboard, or the business of the next plan.
+REVISION_YEARS_AFTER_PLAN = 5
+
+
+def _short(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+@transaction.atomic
+def measure_revise_deadline(*, measure_id: int, user, new_deadline: date, reason: str) -> DeadlineRevision:
+    """Move a measure's deadline and keep why. `Measure.deadline` becomes the new date, so "overdue",
+    the reminders and the reports follow it; the date it had stays in the revision, and the measure's
+    history names the revision. Permission: `permissions.may_revise_deadline`, asked again here."""
+    if not permissions.may_revise_deadline(user):
+        raise DeadlineError(_("Only the national coordinator's office revises deadlines."))
+    reason = reason.strip()
+    if not reason:
+        raise DeadlineError(
+            _("Say why the deadline is revised: the reason is shown with the deadline wherever it appears."),
+            field="reason",
+        )
+    measure = Measure.objects.select_for_update().select_related("edition").get(pk=measure_id)
+    edition = measure.edition
+    if edition.state == Edition.State.CLOSED:
+        raise DeadlineError(
+            _("%(plan)s is closed: the deadlines of its measures can no longer be revised.") % {"plan": edition.code}
+        )
+    if new_deadline == measure.deadline:
+        raise DeadlineError(
+            _("The deadline is already %(date)s. Choose the new date.") % {"date": _short(new_deadline)},
+            field="new_deadline",
+        )
+    if measure.start_date and new_deadline < measure.start_date:
+        raise DeadlineError(
+            _("The measure starts on %(start)s: its deadline cannot come before that.")
+            % {"start": _short(measure.start_date)},
+            field="new_deadline",
+        )
+    earliest = date(edition.start_year, 1, 1)
+    latest = date(edition.end_year + REVISION_YEARS_AFTER_PLAN, 12, 31)
+    if not earliest <= new_deadline <= latest:
+        raise DeadlineError(
+            _(
+                "Choose a date from %(earliest)s to %(latest)s: within the years of %(plan)s or at most "
+                "%(years)s years after its end."
+            )
+            % {
+                "earliest": _short(earliest),
+                "latest": _short(latest),
+                "plan": edition.code,
+                "years": REVISION_YEARS_AFTER_PLAN,
+            },
+            field="new_deadline",
+        )
+    revision = DeadlineRevision.objects.create(
+        measure=measure, old_deadline=measure.deadline, new_deadline=new_deadline, reason=reason, revised_by=user
+    )
+    measure.deadline = new_deadline
+    # The history row says whose change it was and which revision it was (the reason is kept there).
+    measure._change_reason = f"{DEADLINE_REVISION_REASON}{revision.pk}"
+    measure._history_user = user
+    measure._history_date = revision.revised_at
+    measure.save(update_fields=["deadline"])
+    return revision
+
+
+# --- Reporting periods ------------------------------------------------------------------
+
+
+class PeriodError(ServiceError):
+    """Closing or reopening a reporting period that the rules do not allow."""
+
+
+def _period_for_change(*, period_id: int, user) -> ReportingPeriod:
+    if not permissions.may_manage_periods(user):
+        raise PeriodError(_("Only the national coordinator's office closes and reopens reporting periods."))
+    # FOR UPDATE: waits for the updates of this period being saved (they hold a shared lock on it).
+    period = ReportingPeriod.objects.select_for_update().select_related("edition").get(pk=period_id)
+    if period.edition.state == Edition.State.CLOSED:
+        raise PeriodError(
+            _("%(plan)s is closed: its reporting periods can no longer be closed or reopened.")
+            % {"plan": period.edition.code}
+        )
+    return period
+
+
+@transaction.atomic
+def period_close(*, period_id: int, user, reason: str = "") -> PeriodChange:
+    """Close a reporting period: from now on no update for it is written, changed, submitted or
+    withdrawn, and no reminder names it; what was submitted can still be approved or returned."""
+    period = _period_for_change(period_id=period_id, user=user)
+    if period.is_closed:
+        raise PeriodError(
+            _("%(period)s was already closed on %(date)s.")
+            % {"period": period.label, "date": _short(timezone.localdate(period.closed_at))}
+        )
+    change = PeriodChange.objects.create(
+        period=period, kind=PeriodChange.Kind.CLOSED, reason=reason.strip(), actor=user
+    )
+    period.closed_at, period.closed_by = change.created_at, user
+    period._history_user = user
+    period.save(update_fields=["closed_at", "closed_by"])
+    return change
+
+
+@transaction.atomic
+def period_reopen(*, period_id: int, user, reason: str) -> PeriodChange:
+    """Open a closed reporting period again, saying why: its updates can be written and changed again."""
+    reason = reason.strip()
+    if not reason:
+        raise PeriodError(
+            _("Say why the period is reopened: the agencies and the record will show it."), field="reason"
+        )
+    period = _period_for_change(period_id=period_id, user=user)
+    if not period.is_closed:
+        raise PeriodError(_("%(period)s is open already.") % {"period": period.label})
+    change = PeriodChange.objects.create(period=period, kind=PeriodChange.Kind.REOPENED, reason=reason, actor=user)
+    period.closed_at, period.closed_by = None, None
+    period._history_user = user
+    period.save(update_fields=["closed_at", "closed_by"])
+    return change

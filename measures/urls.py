@@ -7,6 +7,7 @@ urlpatterns = [
     path("measures/", views.measure_list, name="measure_list"),
     path("measures/export.csv", views.measure_csv, name="measure_csv"),
     path("measures/<int:pk>/", views.measure_detail, name="measure_detail"),
+    path("measures/<int:pk>/deadline/", views.measure_revise_deadline, name="measure_revise_deadline"),
     path("measures/<int:pk>/updates/new/", views.update_create, name="update_create"),
     path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
     path("updates/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),
@@ -20,4 +21,8 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notifications/read/", views.notification_read_all, name="notification_read_all"),
     path("plans/<slug:code>/", views.public_summary, name="public_summary"),
+    path("plans/<slug:code>/periods/", views.period_list, name="period_list"),
+    path("periods/<int:pk>/", views.period_detail, name="period_detail"),
+    path("periods/<int:pk>/close/", views.period_close, name="period_close"),
+    path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),
 ]

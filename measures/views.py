@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,8 +17,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from measures import inbox, selectors, services, thread
 from measures.evidence import ACCEPT_ATTRIBUTE
 from measures.filters import MeasureFilter
-from measures.forms import BulkApproveForm, CommentForm, ReviewForm, StatusUpdateForm
-from measures.models import Edition, Evidence, MeasureAgency, Notification, ReportingPeriod, StatusUpdate
+from measures.forms import (
+    BulkApproveForm,
+    CommentForm,
+    DeadlineRevisionForm,
+    PeriodCloseForm,
+    PeriodReopenForm,
+    ReviewForm,
+    StatusUpdateForm,
+)
+from measures.models import Edition, Evidence, Measure, MeasureAgency, Notification, ReportingPeriod, StatusUpdate
 from nap_tracker import audit, permissions
 from nap_tracker.spreadsheets import safe_cell
 
@@ -107,6 +116,8 @@ def measure_csv(request):
             _("Status"),
             _("Progress %"),
             _("Deadline"),
+            _("Original deadline"),
+            _("Deadline revisions"),
             _("Overdue"),
             _("Wording"),
             _("Latest approved update"),
@@ -115,7 +126,8 @@ def measure_csv(request):
         ]
     )
     today = timezone.localdate()
-    for measure in selectors.with_latest_approval(measure_filter.qs):
+    for measure in selectors.with_latest_approval(measure_filter.qs).prefetch_related(selectors.revisions_prefetch()):
+        revisions = measure.deadline_revisions.all()
         executing = [str(a.agency) for a in measure.assignments.all() if a.part != MeasureAgency.Part.PARTNER]
         partners = [str(a.agency) for a in measure.assignments.all() if a.part == MeasureAgency.Part.PARTNER]
         writer.writerow(
@@ -129,6 +141,8 @@ def measure_csv(request):
                 measure.get_status_display(),
                 measure.progress,
                 measure.deadline or "",
+                (revisions[0].old_deadline or "") if revisions else "",
+                "; ".join(_revision_text(revision) for revision in revisions),
                 _("yes") if measure.is_overdue(today) else "",
                 _("Illustrative") if measure.is_illustrative else _("Official"),
                 measure.approved_period or "",
@@ -139,6 +153,13 @@ def measure_csv(request):
     return response
 
 
+def _revision_text(revision) -> str:
+    """One revision in a cell of the CSV, in no language and with ISO dates, which spreadsheets read:
+    "2022-12-31 → 2024-06-30 (2023-03-12): reason"."""
+    revised_on = timezone.localdate(revision.revised_at)
+    return f"{revision.old_deadline or '—'} → {revision.new_deadline} ({revised_on}): {revision.reason}"
+
+
 @login_required
 def measure_detail(request, pk):
     measure = selectors.measure_for_page(pk)
@@ -147,27 +168,79 @@ def measure_detail(request, pk):
     approved = [u for u in updates if u.state == StatusUpdate.State.APPROVED]
     in_work = [u for u in updates if u.state != StatusUpdate.State.APPROVED]
     for update in updates:
+        # In a closed period the agency may still read and comment, but not change, withdraw or add files.
+        period_open = not update.period.is_closed
         update.may_edit = permissions.may_edit_update(user, update)
-        update.may_withdraw = permissions.may_withdraw_update(user, update)
+        update.may_withdraw = permissions.may_withdraw_update(user, update) and period_open
         update.may_review = permissions.may_review_update(user, update)
         update.may_comment = permissions.may_comment_update(user, update)
-        update.may_attach = update.may_comment and permissions.may_remove_evidence(user, update)
+        update.may_attach = update.may_comment and permissions.may_remove_evidence(user, update) and period_open
+    may_add_update = permissions.may_add_update(user, measure, measure.edition)
     return render(
         request,
         "measures/measure_detail.html",
         {
             "measure": measure,
+            "revisions": measure.deadline_revisions.all(),
             "approved": approved,
             "in_work": in_work,
             "history": selectors.measure_history(measure),
             "results": selectors.measure_results(measure),
-            "may_add_update": permissions.may_add_update(user, measure, measure.edition),
+            "may_add_update": may_add_update,
+            # One query, for those who may write: a new update needs a period the coordinator has not closed.
+            "has_open_period": may_add_update
+            and ReportingPeriod.objects.filter(edition_id=measure.edition_id, closed_at__isnull=True).exists(),
             # The agency's draft or returned update, if it has one: the page leads there, not to a new one.
-            "open_update": next((u for u in in_work if u.may_edit), None),
+            "open_update": next((u for u in in_work if u.may_edit and not u.period.is_closed), None),
             "may_report": permissions.may_report_on(user, measure),
+            "may_revise_deadline": permissions.may_revise_deadline(user)
+            and measure.edition.state != Edition.State.CLOSED,
             "evidence_accept": ACCEPT_ATTRIBUTE,
             "today": timezone.localdate(),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_revise_deadline(request, pk):
+    """The coordinator's office moves a measure's deadline and says why; the earlier date stays on record."""
+    user = request.user
+    measure = get_object_or_404(
+        Measure.objects.select_related("edition", "area").prefetch_related(selectors.revisions_prefetch()), pk=pk
+    )
+    if not permissions.may_revise_deadline(user):
+        permissions.refuse(user, visible=True)
+    form = DeadlineRevisionForm(request.POST or None, initial={"new_deadline": measure.deadline})
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = services.measure_revise_deadline(
+                measure_id=measure.pk,
+                user=user,
+                new_deadline=form.cleaned_data["new_deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.DeadlineError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The deadline of measure %(number)s is now %(date)s. The earlier date and your reason are kept beside it."
+                )
+                % {"number": measure.number, "date": date_format(revision.new_deadline, "SHORT_DATE_FORMAT")},
+            )
+            return redirect(reverse("measure_detail", args=[measure.pk]) + "#deadline")
+    return render(
+        request,
+        "measures/deadline_form.html",
+        {
+            "measure": measure,
+            "form": form,
+            "revisions": measure.deadline_revisions.all(),
+            "plan_closed": measure.edition.state == Edition.State.CLOSED,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -233,6 +306,16 @@ def update_create(request, pk):
         submitting=submitting,
         initial={"status": measure.status, "progress": measure.progress},
     )
+    if not form.open_periods:
+        messages.error(
+            request,
+            _(
+                "Every reporting period of %(plan)s is closed, so no update can be written now. The national "
+                "coordinator's office opens periods for reporting."
+            )
+            % {"plan": measure.edition.code},
+        )
+        return redirect("measure_detail", pk=measure.pk)
     if request.method == "POST" and form.is_valid():
         try:
             update = services.update_create(
@@ -260,8 +343,12 @@ def update_create(request, pk):
 
 def _open_update_for(user, measure) -> StatusUpdate | None:
     """The agency's draft or returned update for the period a new update would be written for (the
-    plan's latest), if there is one. One query."""
-    latest = ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by("-start").values("pk")[:1]
+    plan's latest open one), if there is one. One query."""
+    latest = (
+        ReportingPeriod.objects.filter(edition_id=measure.edition_id, closed_at__isnull=True)
+        .order_by("-start")
+        .values("pk")[:1]
+    )
     return (
         StatusUpdate.objects.filter(
             measure=measure,
@@ -293,6 +380,8 @@ def update_edit(request, pk):
         evidence=update.evidence.all(),
         submitting=submitting,
         initial=StatusUpdateForm.initial_from(update),
+        # The period is closed: the update is shown as it stands, with why it cannot be changed.
+        read_only=update.period.is_closed,
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -415,9 +504,102 @@ def review_queue(request):
             messages.error(request, problem)
         return redirect("review_queue")
     page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
+    context = {"page": page, "form": form, "has_closed": any(update.period.is_closed for update in page)}
+    return render(request, "measures/review_queue.html", context, status=400 if form.errors else 200)
+
+
+# --- Reporting periods ------------------------------------------------------------------
+
+
+@login_required
+def period_list(request, code):
+    """A plan's reporting periods: dates, open or closed (by whom, when), and their updates by state."""
+    edition = get_object_or_404(Edition, code=code)
     return render(
-        request, "measures/review_queue.html", {"page": page, "form": form}, status=400 if form.errors else 200
+        request,
+        "measures/period_list.html",
+        {
+            "edition": edition,
+            "rows": selectors.periods_of_plan(edition, today=timezone.localdate()),
+            "may_manage": permissions.may_manage_periods(request.user),
+        },
     )
+
+
+def _render_period(request, row, *, close_form=None, reopen_form=None, error=None, status=200):
+    return render(
+        request,
+        "measures/period_detail.html",
+        {
+            "row": row,
+            "period": row.period,
+            "edition": row.period.edition,
+            "may_manage": permissions.may_manage_periods(request.user)
+            and row.period.edition.state != Edition.State.CLOSED,
+            "close_form": close_form or PeriodCloseForm(),
+            "reopen_form": reopen_form or PeriodReopenForm(),
+            # A refusal that is not about the reason (closed meanwhile by someone else): shown at the top.
+            "error": error,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def period_detail(request, pk):
+    return _render_period(request, selectors.period_for_page(pk))
+
+
+@login_required
+@require_POST
+def period_close(request, pk):
+    if not permissions.may_manage_periods(request.user):
+        permissions.refuse(request.user, visible=True)
+    row = selectors.period_for_page(pk)
+    form = PeriodCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.period_close(period_id=row.period.pk, user=request.user, reason=form.cleaned_data["reason"])
+        except services.PeriodError as error:
+            if error.field is None:
+                return _render_period(request, selectors.period_for_page(pk), error=error.message, status=400)
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(period)s is closed: no update for it can be written, changed or submitted any more. "
+                    "What was submitted can still be approved or returned."
+                )
+                % {"period": row.period.label},
+            )
+            return redirect("period_detail", pk=row.period.pk)
+    return _render_period(request, row, close_form=form, status=400)
+
+
+@login_required
+@require_POST
+def period_reopen(request, pk):
+    if not permissions.may_manage_periods(request.user):
+        permissions.refuse(request.user, visible=True)
+    row = selectors.period_for_page(pk)
+    form = PeriodReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.period_reopen(period_id=row.period.pk, user=request.user, reason=form.cleaned_data["reason"])
+        except services.PeriodError as error:
+            if error.field is None:
+                return _render_period(request, selectors.period_for_page(pk), error=error.message, status=400)
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(period)s is open again: its updates can be written, changed and submitted.")
+                % {"period": row.period.label},
+            )
+            return redirect("period_detail", pk=row.period.pk)
+    return _render_period(request, row, reopen_form=form, status=400)
 
 
 # --- Evidence ---------------------------------------------------------------------------

@@ -43,6 +43,16 @@ def may_edit_measure(user) -> bool:
     return is_staff_role(user)
 
 
+def may_revise_deadline(user) -> bool:
+    """Moving a measure's deadline (with a reason kept beside it) is the coordinator's office's decision."""
+    return is_staff_role(user) and user.is_active
+
+
+def may_manage_periods(user) -> bool:
+    """Closing a reporting period to new and changed updates, and reopening it, is the coordinator's office's."""
+    return is_staff_role(user) and user.is_active
+
+
 def agency_parts(user, measure) -> set[str]:
     """The parts the user's agency plays in the measure. Uses `measure.assignments` (prefetch it for lists)."""
     if not user.is_authenticated or not user.agency_id:

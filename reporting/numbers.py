@@ -2,8 +2,13 @@
 
 `report_numbers(scope)` loads what a report needs in a fixed number of queries, whatever the
 size of the plan: the measures with their areas and the measures they continue (1), their
-agencies (1), the plan's reporting periods (1) and the approved updates (1). Everything else is
-counted in Python from those rows, so the dashboard and the documents cannot disagree.
+agencies (1), the plan's reporting periods (1), the approved updates (1) and the deadline
+revisions (1). Everything else is counted in Python from those rows, so the dashboard and the
+documents cannot disagree.
+
+A measure is judged against the deadline in force at the moment of the report: its revised
+deadline, or, for a report that looks back, the date in force then (a revision made later does not
+excuse a measure that was overdue at the time).
 
 Texts (titles, names, status labels) are read when they are shown, so the caller decides the
 language with `translation.override`.
@@ -18,6 +23,7 @@ from django.utils import timezone
 
 from measures.models import (
     Area,
+    DeadlineRevision,
     Edition,
     Measure,
     MeasureAgency,
@@ -52,11 +58,16 @@ class StatusCounts:
     counts: Counter = field(default_factory=Counter)
     progress_sum: int = 0
     overdue: int = 0
+    # Measures whose deadline was revised, and the revisions made, up to the moment of the report.
+    revised: int = 0
+    revisions: int = 0
 
     def add(self, row: "MeasureRow"):
         self.counts[row.status] += 1
         self.progress_sum += row.progress
         self.overdue += row.overdue
+        self.revised += bool(row.revisions)
+        self.revisions += len(row.revisions)
 
     @property
     def total(self) -> int:
@@ -91,6 +102,11 @@ class MeasureRow:
     # Who in the coordinator's office approved that report, and when.
     approved_by: str = ""
     approved_on: object = None
+    # The deadline in force at the moment of the report, the plan's original one, and the revisions
+    # made up to that moment (oldest first).
+    deadline: date | None = None
+    original_deadline: date | None = None
+    revisions: list = field(default_factory=list)
 
     @property
     def status_label(self):
@@ -169,6 +185,11 @@ class ReportNumbers:
         return sorted((row for row in self.rows if row.overdue), key=lambda row: row.measure.sort_key)
 
     @property
+    def revised_rows(self):
+        """The rows whose deadline was revised by the moment of the report, in the plan's order."""
+        return [row for row in self.rows if row.revisions]
+
+    @property
     def completed_of_due_share(self) -> int:
         return round(100 * self.completed_of_due / self.due) if self.due else 0
 
@@ -215,8 +236,18 @@ def _annual_period(scope: Scope, periods: list, today: date):
     return in_year[-1] if in_year else scope.period
 
 
+def _deadlines(measure: Measure, revisions: list, as_of: date | None) -> tuple:
+    """(deadline in force on `as_of`, the plan's original deadline, the revisions made by then).
+    `as_of` None: now, the deadline in force being the measure's own, as "overdue" reads it."""
+    if not revisions:
+        return measure.deadline, measure.deadline, []
+    made = [r for r in revisions if as_of is None or timezone.localdate(r.revised_at) <= as_of]
+    later = revisions[len(made)] if len(made) < len(revisions) else None
+    return (later.old_deadline if later else measure.deadline), revisions[0].old_deadline, made
+
+
 def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
-    """Everything a report or the dashboard shows about `scope`, in four queries."""
+    """Everything a report or the dashboard shows about `scope`, in five queries."""
     today = today or timezone.localdate()
     edition = scope.edition
 
@@ -271,6 +302,17 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
     if not current:
         updates = updates.filter(period__start__lte=as_of_period.start)
     wanted = {m.pk for m in measures}
+
+    # Query 5: the plan's deadline revisions, oldest first.
+    revisions = defaultdict(list)
+    for revision in (
+        DeadlineRevision.objects.filter(measure__edition=edition)
+        .only("measure_id", "old_deadline", "new_deadline", "reason", "revised_at")
+        .order_by("revised_at", "pk")
+    ):
+        if revision.measure_id in wanted:
+            revisions[revision.measure_id].append(revision)
+
     by_period = defaultdict(list)
     latest = {}
     for update in updates:
@@ -281,13 +323,16 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
     rows = []
     for measure in measures:
         update = latest.get(measure.pk)
+        deadline, original_deadline, revisions_made = _deadlines(
+            measure, revisions[measure.pk], None if current else as_of
+        )
         if current:
             status, progress, overdue = measure.status, measure.progress, measure.overdue_today
         else:
             status = update.status if update else Status.NOT_STARTED
             progress = update.progress if update else 0
-            # The same rule as overdue_condition(), applied to the status the measure had then.
-            overdue = bool(measure.deadline and measure.deadline < as_of and status != Status.COMPLETED)
+            # The same rule as overdue_condition(), applied to the status and the deadline of that moment.
+            overdue = bool(deadline and deadline < as_of and status != Status.COMPLETED)
         if scope.kind == "overdue" and not overdue:
             continue
         rows.append(
@@ -303,6 +348,9 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
                 if update and update.reviewer
                 else "",
                 approved_on=timezone.localtime(update.reviewed_at).date() if update and update.reviewed_at else None,
+                deadline=deadline,
+                original_deadline=original_deadline,
+                revisions=revisions_made,
             )
         )
 
@@ -336,7 +384,7 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
             line.counts.add(row)
             line.leads += assignment.is_lead
         # "Due" and "overdue" share one rule: the deadline has passed (see measures.models.overdue_condition).
-        if measure.deadline and measure.deadline < as_of:
+        if row.deadline and row.deadline < as_of:
             due += 1
             completed_of_due += row.status == Status.COMPLETED
         if measure.continues_id:

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -170,6 +170,14 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
+def _revisions_text(revisions) -> str:
+    """Each revision as "2022-12-31 → 2024-06-30 (2023-03-12): reason", ISO dates, in the order made."""
+    return "; ".join(
+        f"{_date(r.old_deadline) or '—'} → {_date(r.new_deadline)} ({_date(timezone.localdate(r.revised_at))}): {r.reason}"
+        for r in revisions
+    )
+
+
 def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[list]]:
     header = [
         _("No."),
@@ -179,6 +187,8 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
         _("Status"),
         _("Progress %"),
         _("Deadline"),
+        _("Original deadline"),
+        _("Deadline revisions"),
         _("Overdue"),
         _("Illustrative wording"),
         _("Latest approved report"),
@@ -197,7 +207,9 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
                 _agencies_text(row.assignments),
                 str(row.status_label),
                 row.progress,
-                _date(m.deadline),
+                _date(row.deadline),
+                _date(row.original_deadline) if row.revisions else "",
+                _revisions_text(row.revisions),
                 _("yes") if row.overdue else _("no"),
                 _("yes") if m.is_illustrative else _("no"),
                 row.narrative,
@@ -262,6 +274,8 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
             [_("Due by this date"), numbers.due],
             [_("Completed of those due"), numbers.completed_of_due],
             [_("Overdue"), totals.overdue],
+            [_("Measures with a revised deadline"), totals.revised],
+            [_("Deadline revisions"), totals.revisions],
             [],
             [_("Status"), _("Measures"), _("Share %")],
             *[[str(label), count, share] for _v, label, count, share in totals.rows],
@@ -269,21 +283,32 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
         widths=[34, 60, 12],
         first=True,
     )
-    summary["A13"].font = bold
+    summary["A15"].font = bold
     header, body = measure_table(numbers)
-    measures = sheet(_("Measures"), header, body, widths=[9, 8, 60, 40, 18, 11, 12, 10, 12, 70, 12, 24, 12])
+    widths = [9, 8, 60, 40, 18, 11, 12, 12, 50, 10, 12, 70, 12, 24, 12]
+    measures = sheet(_("Measures"), header, body, widths=widths)
     for line in measures.iter_rows(min_row=2):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet(
         _("Overdue"),
         *measure_table(numbers, numbers.overdue_rows),
-        widths=[9, 8, 60, 40, 18, 11, 12, 10, 12, 70, 12, 24, 12],
+        widths=widths,
     )
     status_header = [str(label) for _v, label in Status.choices]
     sheet(
         _("By area"),
-        [_("Area"), _("Title"), _("Pillar"), _("Measures"), *status_header, _("Average progress %"), _("Overdue")],
+        [
+            _("Area"),
+            _("Title"),
+            _("Pillar"),
+            _("Measures"),
+            *status_header,
+            _("Average progress %"),
+            _("Overdue"),
+            _("Measures with a revised deadline"),
+            _("Deadline revisions"),
+        ],
         [
             [
                 s.code,
@@ -293,6 +318,8 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
                 *_status_values(s.counts),
                 s.counts.average_progress,
                 s.counts.overdue,
+                s.counts.revised,
+                s.counts.revisions,
             ]
             for s in numbers.sections
         ],

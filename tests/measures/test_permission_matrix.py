@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from measures.demo_files import simple_pdf
-from measures.models import Edition, Evidence, Measure, Notification, StatusUpdate, UpdateEvent
+from measures.models import Edition, Evidence, Measure, Notification, ReportingPeriod, StatusUpdate, UpdateEvent
 from nap_tracker.models import User
 from tests.reporting.test_views import MATRIX as REPORTING_MATRIX
 
@@ -37,6 +37,14 @@ MATRIX = {
     "measure list": ("measure_list", None, "get", everyone(OK)),
     "measure list as CSV": ("measure_csv", None, "get", everyone(OK)),
     "measure page": ("measure_detail", "other_measure", "get", everyone(OK)),
+    # Measures are everyone's to read, so the roles that may not revise get 403, not 404.
+    "revise a deadline: the form": ("measure_revise_deadline", "other_measure", "get", staff_only()),
+    "revise a deadline": (
+        "measure_revise_deadline",
+        "other_measure",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
     "new update on own measure": (
         "update_create",
         "mlspp_measure",
@@ -221,6 +229,21 @@ MATRIX = {
         },
     ),
     "mark all notifications read": ("notification_read_all", None, "post", everyone(FOUND)),
+    "a plan's reporting periods": ("period_list", "published_plan", "get", everyone(OK)),
+    "a closed reporting period": ("period_detail", "closed_period", "get", everyone(OK)),
+    "an open reporting period": ("period_detail", "open_period", "get", everyone(OK)),
+    "close a reporting period": (
+        "period_close",
+        "open_period",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
+    "reopen a reporting period": (
+        "period_reopen",
+        "closed_period",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
     "public summary of a published plan": ("public_summary", "published_plan", "get", everyone(OK, anonymous=OK)),
     "public summary of an unpublished plan": (
         "public_summary",
@@ -315,6 +338,9 @@ def matrix_objects_from_demo():
         "draft_evidence": draft_evidence,
         "published_plan": nap20,
         "unpublished_plan": Edition.objects.get(code="NAP-2014-2018"),
+        # The demo closes 2021 H2 of the running plan; 2024 H2 is open.
+        "closed_period": ReportingPeriod.objects.get(edition=nap20, label="2021 H2", closed_at__isnull=False),
+        "open_period": ReportingPeriod.objects.get(edition=nap20, label="2024 H2", closed_at__isnull=True),
     }
 
 
@@ -339,6 +365,10 @@ def post_data(name, objects):
         return {"text": "Could you attach the attendance lists?"}
     if name == "set_language":
         return {"language": "az", "next": "/"}
+    if name == "measure_revise_deadline":
+        return {"new_deadline": "2024-06-30", "reason": "The Cabinet of Ministers asked for a second reading."}
+    if name in ("period_close", "period_reopen"):
+        return {"reason": "Late figures from a ministry."}
     return {}
 
 

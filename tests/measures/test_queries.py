@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from measures import services
 from measures.models import (
     BudgetLine,
     Evidence,
@@ -124,9 +125,12 @@ PAGES = {
         lambda p: reverse("measure_list") + f"?agency={p.mlspp.pk}&part=executing&overdue=true&q=4.1",
     ),
     "measures list, as the focal point": ("focal", lambda p: reverse("measure_list")),
+    "measures list, revised deadlines": ("partner", lambda p: reverse("measure_list") + "?revised=true"),
     "measures as CSV": ("partner", lambda p: reverse("measure_csv")),
     "review queue": ("coordinator", lambda p: reverse("review_queue")),
     "public summary": ("partner", lambda p: reverse("public_summary", args=[p.edition.code])),
+    "the plan's reporting periods": ("partner", lambda p: reverse("period_list", args=[p.edition.code])),
+    "a reporting period": ("coordinator", lambda p: reverse("period_detail", args=[p.periods[-1].pk])),
     "focal point's notifications": ("focal", lambda p: reverse("notification_list")),
     "coordinator's notifications": ("coordinator", lambda p: reverse("notification_list")),
 }
@@ -160,12 +164,52 @@ def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client,
         MeasureAgency.objects.create(measure=measure, agency=AgencyFactory(code=f"EXTRA-{n}"), part="executing")
         measure.title_en = f"Wording {n}"
         measure.save()
+        services.measure_revise_deadline(
+            measure_id=measure.pk, user=plan.coordinator, new_deadline=date(2022, 1, 1 + n), reason=f"Reason {n}."
+        )
+    services.period_close(period_id=plan.periods[1].pk, user=plan.coordinator)
     assert count(client, plan.focal, url) == small
     # session, user, second factor, the user's agency (header), measure with plan, area and continued measure,
-    # its agencies, the measures continuing it, updates, their evidence, their threads (each step with
-    # who wrote it and their agency), what each update reports against the indicators and as money spent,
-    # history of changes, unread notifications (header), indicators, their approved values, budget lines, money spent
-    assert small == 18
+    # its agencies, the measures continuing it, its deadline revisions with who made them, updates, their
+    # evidence, their threads (each step with who wrote it and their agency), what each update reports against
+    # the indicators and as money spent, history of changes (the revisions it names are those already loaded),
+    # whether a period is open for a new update, unread notifications (header), indicators, their approved
+    # values, budget lines, money spent
+    assert small == 20
+
+
+def test_deadline_page_costs_the_same_with_many_revisions(client, plan):
+    measure = plan.measures[0]
+    url = reverse("measure_revise_deadline", args=[measure.pk])
+    small = count(client, plan.coordinator, url)
+    for n in range(30):
+        services.measure_revise_deadline(
+            measure_id=measure.pk, user=plan.coordinator, new_deadline=date(2022, 1, 1 + n), reason=f"Reason {n}."
+        )
+    assert count(client, plan.coordinator, url) == small
+    # session, user, second factor, measure with plan and area, its revisions with who made them,
+    # unread notifications (header)
+    assert small == 6
+
+
+def test_period_pages_cost_the_same_with_many_periods_updates_and_closings(client, plan):
+    period = plan.periods[-1]
+    urls = [reverse("period_list", args=[plan.edition.code]), reverse("period_detail", args=[period.pk])]
+    small = [count(client, plan.partner, url) for url in urls]
+    for year in range(2025, 2045):
+        ReportingPeriod.objects.create(
+            edition=plan.edition,
+            label=f"{year} H2",
+            start=date(year, 7, 1),
+            end=date(year, 12, 31),
+            due_date=date(year + 1, 1, 31),
+        )
+    plan.add_measures(60)
+    for n in range(10):
+        services.period_close(period_id=period.pk, user=plan.coordinator, reason=f"Closed {n}.")
+        services.period_reopen(period_id=period.pk, user=plan.coordinator, reason=f"Reopened {n}.")
+    services.period_close(period_id=period.pk, user=plan.coordinator)
+    assert [count(client, plan.partner, url) for url in urls] == small
 
 
 def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
@@ -213,6 +257,12 @@ PINNED = {
     "measures list, as the focal point": 12,
     # session, user, second factor, queue size, page of updates with evidence counts, unread notifications (header)
     "review queue": 6,
+    # session, user, second factor, the plan, its periods with who closed them, their updates counted by state,
+    # the agency's name in the header, unread notifications (header)
+    "the plan's reporting periods": 8,
+    # session, user, second factor, the period with its plan and who closed it, its record of closes and
+    # reopenings with who and their agency, its updates counted by state, unread notifications (header)
+    "a reporting period": 7,
     # session, user, second factor, unread notifications (header, and the "Mark all as read" button), count, page of
     # notifications with their step, who took it and their agency, the update, its measure, plan, period and agency;
     # the agency's name in the header

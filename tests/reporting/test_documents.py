@@ -225,3 +225,40 @@ def test_every_document_says_who_approved_the_report_it_quotes_and_when(plan):
 
     text = pdf_text(render(plan, format="pdf").content)
     assert "Approved by Leyla Mammadova, 20 Jan 2023" in text
+
+
+def test_every_document_shows_revised_deadlines_with_the_original_and_the_reason(plan):
+    from measures import services
+    from tests.factories import UserFactory
+
+    coordinator = UserFactory(username="revising-coordinator", role="coordinator", agency=None)
+    for new_deadline, reason in [
+        ("2023-06-30", "The inspectorate was reorganised."),
+        ("2023-12-31", "New inspectors are trained first."),
+    ]:
+        services.measure_revise_deadline(
+            measure_id=plan.measures["4.1.2"].pk,
+            user=coordinator,
+            new_deadline=datetime.fromisoformat(new_deadline).date(),
+            reason=reason,
+        )
+
+    text = pdf_text(render(plan).content)
+    assert "deadline revised for 1 measure (2 revisions)" in text  # area 4.1
+    assert "The coordinator's office revised the deadline of 1 measure (2 revisions)" in text
+    assert "Annex: revised deadlines" in text
+    assert "New inspectors are trained first." in text
+    assert "Deadline: 31 Dec 2023 (revised; originally 30 Jun 2022)" in text
+
+    workbook = load_workbook(io.BytesIO(render(plan, format="xlsx").content))
+    measures = list(workbook["Measures"].iter_rows(values_only=True))
+    header = list(measures[0])
+    row = dict(zip(header, next(r for r in measures if r[0] == "4.1.2"), strict=True))
+    assert (row["Deadline"], row["Original deadline"]) == ("2023-12-31", "2022-06-30")
+    assert row["Deadline revisions"].startswith("2022-06-30 → 2023-06-30 (")
+    assert row["Deadline revisions"].endswith("): New inspectors are trained first.")
+    by_area = list(workbook["By area"].iter_rows(values_only=True))
+    assert by_area[0][-2:] == ("Measures with a revised deadline", "Deadline revisions")
+    assert [line[-2:] for line in by_area[1:]] == [(1, 2), (0, 0)]
+    summary = {line[0]: line[1] for line in workbook["Summary"].iter_rows(values_only=True) if line and line[0]}
+    assert (summary["Measures with a revised deadline"], summary["Deadline revisions"]) == (1, 2)

@@ -1,14 +1,22 @@
 """The one module that computes the numbers: right figures, fixed query count."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from measures import services
 from measures.models import Status
 from reporting.numbers import Scope, report_numbers
-from tests.factories import AreaFactory, EditionFactory, MeasureAgencyFactory, MeasureFactory, ReportingPeriodFactory
+from tests.factories import (
+    AreaFactory,
+    EditionFactory,
+    MeasureAgencyFactory,
+    MeasureFactory,
+    ReportingPeriodFactory,
+    UserFactory,
+)
 from tests.reporting.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +102,49 @@ def test_carried_over_measures_compare_both_plans(plan):
     assert numbers.earlier_edition_codes == ["NAP-2014-2018"]
 
 
+def _revise(plan, number, new_deadline, on, reason="The Cabinet asked for more time."):
+    from measures.models import DeadlineRevision, Measure
+
+    measure = Measure.objects.get(pk=plan.measures[number].pk)
+    DeadlineRevision.objects.create(
+        measure=measure,
+        old_deadline=measure.deadline,
+        new_deadline=new_deadline,
+        reason=reason,
+        revised_by=UserFactory(username="reviser", role="coordinator", agency=None),
+        revised_at=datetime(on.year, on.month, on.day, 12, tzinfo=UTC),
+    )
+    Measure.objects.filter(pk=measure.pk).update(deadline=new_deadline)
+
+
+def test_revised_deadlines_are_counted_per_area_and_overdue_follows_them(plan):
+    # 4.1.2 (deadline 30 June 2022, 40%) was overdue on 1 March 2023; revised twice, to 31 December 2023, it is not.
+    _revise(plan, "4.1.2", date(2023, 6, 30), on=date(2022, 5, 10))
+    _revise(plan, "4.1.2", date(2023, 12, 31), on=date(2023, 2, 1))
+    _revise(plan, "4.2.1", date(2025, 6, 30), on=date(2023, 2, 15))
+    numbers = report_numbers(Scope(kind="edition", edition=plan.edition), today=TODAY)
+    rows = {row.measure.number: row for row in numbers.rows}
+    assert (rows["4.1.2"].deadline, rows["4.1.2"].original_deadline) == (date(2023, 12, 31), date(2022, 6, 30))
+    assert len(rows["4.1.2"].revisions) == 2 and not rows["4.1.2"].overdue
+    assert numbers.totals.overdue == 0 and (numbers.due, numbers.completed_of_due) == (1, 1)
+    assert [(s.code, s.counts.revised, s.counts.revisions) for s in numbers.sections] == [("4.1", 1, 2), ("4.2", 1, 1)]
+    assert (numbers.totals.revised, numbers.totals.revisions) == (2, 3)
+    assert [row.measure.number for row in numbers.revised_rows] == ["4.1.2", "4.2.1"]
+
+
+def test_a_report_that_looks_back_judges_by_the_deadline_in_force_then(plan):
+    # Revised only in February 2023: at the end of 2022 H2, 4.1.2 was past its deadline of 30 June 2022.
+    _revise(plan, "4.1.2", date(2023, 12, 31), on=date(2023, 2, 1))
+    scope = Scope(kind="edition", edition=plan.edition, period=plan.periods["2022 H2"])
+    numbers = report_numbers(scope, today=TODAY)
+    row = next(row for row in numbers.rows if row.measure.number == "4.1.2")
+    assert row.deadline == date(2022, 6, 30) and row.overdue and row.revisions == []
+    assert numbers.totals.revised == 0
+    # Today the revision counts.
+    now = report_numbers(Scope(kind="edition", edition=plan.edition), today=TODAY)
+    assert not next(row for row in now.rows if row.measure.number == "4.1.2").overdue
+
+
 def numbers_queries(edition):
     with CaptureQueriesContext(connection) as queries:
         numbers = report_numbers(Scope(kind="edition", edition=edition), today=TODAY)
@@ -104,7 +155,8 @@ def numbers_queries(edition):
     return len(queries)
 
 
-def test_numbers_cost_four_queries_for_3_or_300_measures(db):
+def test_numbers_cost_five_queries_for_3_or_300_measures(db):
+    coordinator = UserFactory(username="revising-coordinator", role="coordinator", agency=None)
     small = AreaFactory(edition=EditionFactory(code="NAP-SMALL"))
     ReportingPeriodFactory(edition=small.edition)
     for measure in MeasureFactory.create_batch(3, area=small):
@@ -113,8 +165,12 @@ def test_numbers_cost_four_queries_for_3_or_300_measures(db):
     ReportingPeriodFactory(edition=big.edition)
     for measure in MeasureFactory.create_batch(300, area=big):
         MeasureAgencyFactory(measure=measure)
-    # periods, measures (with area and continued measure), their agencies, approved updates
-    assert numbers_queries(small.edition) == numbers_queries(big.edition) == 4
+        for day in (1, 2):
+            services.measure_revise_deadline(
+                measure_id=measure.pk, user=coordinator, new_deadline=date(2024, 6, day), reason="Later."
+            )
+    # periods, measures (with area and continued measure), their agencies, approved updates, deadline revisions
+    assert numbers_queries(small.edition) == numbers_queries(big.edition) == 5
 
 
 @pytest.mark.django_db

@@ -1,11 +1,14 @@
 """Every reporting URL × every role, the request form's limits, downloads, and fixed query counts."""
 
+from datetime import date
+
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from measures import services
 from measures.models import Status
 from nap_tracker.models import User
 from reporting.models import Report
@@ -214,12 +217,16 @@ def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
         ReportingPeriodFactory(edition=area.edition)
         for measure in MeasureFactory.create_batch(count, area=area, status=Status.DELAYED):
             MeasureAgencyFactory(measure=measure)
+            if count > 3:
+                services.measure_revise_deadline(
+                    measure_id=measure.pk, user=people["coordinator"], new_deadline=date(2025, 6, 30), reason="Later."
+                )
     small, _ = dashboard_queries(client, "NAP-SMALL")
     big, response = dashboard_queries(client, "NAP-BIG")
     assert response.context["numbers"].totals.total == 300
     # session, user, second factor, the user's agency (header), unread notifications (header), the plans, then the
-    # four of reporting.numbers, the four of reporting.results (indicators, their values, budget lines, spending)
-    assert small == big == 14
+    # five of reporting.numbers, the four of reporting.results (indicators, their values, budget lines, spending)
+    assert small == big == 15
 
 
 def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):
@@ -242,3 +249,20 @@ def test_everyone_signed_in_sees_the_demo_dashboard(client, demo):
         assert response.context["edition"].code == "NAP-2020-2024"
         assert response.context["numbers"].totals.total == 42
         assert response.context["numbers"].carried
+
+
+def test_dashboard_counts_revised_deadlines_per_area_and_links_the_periods(client, people, plan):
+    services.measure_revise_deadline(
+        measure_id=plan.measures["4.2.1"].pk,
+        user=people["coordinator"],
+        new_deadline=date(2025, 6, 30),
+        reason="The building needs repairs.",
+    )
+    client.force_login(people["partner"])
+    response = client.get(reverse("reporting:dashboard"))
+    html = response.content.decode()
+    sections = {section.code: section.counts for section in response.context["numbers"].sections}
+    assert (sections["4.1"].revised, sections["4.2"].revised, sections["4.2"].revisions) == (0, 1, 1)
+    assert "Deadline revised for 1 measure (1 revision)" in html
+    assert f"?edition={plan.edition.pk}&amp;revised=true" in html
+    assert reverse("period_list", args=[plan.edition.code]) in html

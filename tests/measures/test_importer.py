@@ -467,11 +467,12 @@ def test_what_an_export_writes_an_import_reads_back(demo, file_format):
     )
     import_apply(edition=copy, filename=exported.filename, content=exported.content)
 
+    # The spreadsheet is the plan as adopted: a revised deadline stays a revision of the plan's own date.
     def shape(edition):
         return {
-            (m.number, m.title_en, m.title_az, m.period_text_en, m.start_date, m.deadline, m.area.code, m.area.pillar,
-             frozenset((a.agency_id, a.part, a.is_lead) for a in m.assignments.all()))
-            for m in edition.measures.select_related("area").prefetch_related("assignments")
+            (m.number, m.title_en, m.title_az, m.period_text_en, m.start_date, m.original_deadline or m.deadline,
+             m.area.code, m.area.pillar, frozenset((a.agency_id, a.part, a.is_lead) for a in m.assignments.all()))
+            for m in edition.measures.with_original_deadline().select_related("area").prefetch_related("assignments")
         }  # fmt: skip
 
     assert shape(copy) == shape(source)

@@ -86,10 +86,10 @@ def measures_for_list():
     )
 
 
-def revisions_prefetch() -> Prefetch:
+def revisions_prefetch(prefix: str = "") -> Prefetch:
     """A measure's deadline revisions, oldest first, with who made each: one query for any number of measures."""
     return Prefetch(
-        "deadline_revisions",
+        prefix + "deadline_revisions",
         queryset=DeadlineRevision.objects.select_related("revised_by").order_by("revised_at", "pk"),
     )
 

@@ -256,6 +256,8 @@ def _update_or_404(request, pk) -> StatusUpdate:
             Prefetch("measure__assignments", queryset=MeasureAgency.objects.select_related("agency")),
             selectors.thread_prefetch(),
             *selectors.results_prefetch(),
+            # The update form and the review page say the deadline in force, and whether it was revised.
+            selectors.revisions_prefetch("measure__"),
         ),
         pk=pk,
     )

@@ -213,3 +213,26 @@ def test_the_csv_gives_the_original_deadline_and_every_revision(client, measure,
     assert revisions[0].startswith("2022-12-31 → 2024-06-30 (")
     assert revisions[0].endswith("): The Cabinet asked for a second reading.")
     assert revisions[1].startswith("2024-06-30 → 2024-12-31 (")
+
+
+def test_the_update_form_and_the_review_page_say_the_deadline_in_force(client, measure, coordinator):
+    from measures.models import ReportingPeriod, StatusUpdate
+
+    revise(measure, coordinator)
+    mlspp = measure.assignments.get().agency
+    focal = UserFactory(username="focal", role=User.Role.FOCAL_POINT, agency=mlspp)
+    period = ReportingPeriod.objects.create(
+        edition=measure.edition,
+        label="2023 H2",
+        start=date(2023, 7, 1),
+        end=date(2023, 12, 31),
+        due_date=date(2024, 1, 31),
+    )
+    update = StatusUpdate.objects.create(
+        measure=measure, agency=mlspp, period=period, status="in_progress", progress=50, state="submitted", author=focal
+    )
+    expected = "(revised; originally 31 Dec 2022)"
+    client.force_login(focal)
+    assert expected in client.get(reverse("update_create", args=[measure.pk])).content.decode()
+    client.force_login(coordinator)
+    assert expected in client.get(reverse("update_review", args=[update.pk])).content.decode()

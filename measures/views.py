@@ -553,55 +553,52 @@ def period_detail(request, pk):
     return _render_period(request, selectors.period_for_page(pk))
 
 
-@login_required
-@require_POST
-def period_close(request, pk):
+def _change_period(request, pk, *, form_class, service, form_name: str, done: str):
+    """Close or reopen a period: one form, one service, the period's page again with the outcome."""
     if not permissions.may_manage_periods(request.user):
         permissions.refuse(request.user, visible=True)
     row = selectors.period_for_page(pk)
-    form = PeriodCloseForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.period_close(period_id=row.period.pk, user=request.user, reason=form.cleaned_data["reason"])
+            service(period_id=row.period.pk, user=request.user, reason=form.cleaned_data["reason"])
         except services.PeriodError as error:
             if error.field is None:
                 return _render_period(request, selectors.period_for_page(pk), error=error.message, status=400)
             form.add_error(error.field, error.message)
         else:
-            messages.success(
-                request,
-                _(
-                    "%(period)s is closed: no update for it can be written, changed or submitted any more. "
-                    "What was submitted can still be approved or returned."
-                )
-                % {"period": row.period.label},
-            )
+            messages.success(request, done % {"period": row.period.label})
             return redirect("period_detail", pk=row.period.pk)
-    return _render_period(request, row, close_form=form, status=400)
+    return _render_period(request, row, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def period_close(request, pk):
+    return _change_period(
+        request,
+        pk,
+        form_class=PeriodCloseForm,
+        service=services.period_close,
+        form_name="close_form",
+        done=_(
+            "%(period)s is closed: no update for it can be written, changed or submitted any more. "
+            "What was submitted can still be approved or returned."
+        ),
+    )
 
 
 @login_required
 @require_POST
 def period_reopen(request, pk):
-    if not permissions.may_manage_periods(request.user):
-        permissions.refuse(request.user, visible=True)
-    row = selectors.period_for_page(pk)
-    form = PeriodReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.period_reopen(period_id=row.period.pk, user=request.user, reason=form.cleaned_data["reason"])
-        except services.PeriodError as error:
-            if error.field is None:
-                return _render_period(request, selectors.period_for_page(pk), error=error.message, status=400)
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(
-                request,
-                _("%(period)s is open again: its updates can be written, changed and submitted.")
-                % {"period": row.period.label},
-            )
-            return redirect("period_detail", pk=row.period.pk)
-    return _render_period(request, row, reopen_form=form, status=400)
+    return _change_period(
+        request,
+        pk,
+        form_class=PeriodReopenForm,
+        service=services.period_reopen,
+        form_name="reopen_form",
+        done=_("%(period)s is open again: its updates can be written, changed and submitted."),
+    )
 
 
 # --- Evidence ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("measures/", views.measure_list, name="measure_list"),
     path("measures/export.csv", views.measure_csv, name="measure_csv"),
     path("measures/<int:pk>/", views.measure_detail, name="measure_detail"),
+    path("measures/<int:pk>/status/", views.measure_consolidate, name="measure_consolidate"),
     path("measures/<int:pk>/updates/new/", views.update_create, name="update_create"),
     path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
     path("updates/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),

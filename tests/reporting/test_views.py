@@ -6,10 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from measures.models import Status
 from nap_tracker.models import User
 from reporting.models import Report
-from tests.factories import AreaFactory, EditionFactory, MeasureAgencyFactory, MeasureFactory, ReportingPeriodFactory
+from tests.factories import EditionFactory, ReportingPeriodFactory
 from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -208,18 +207,19 @@ def dashboard_queries(client, code):
 
 
 def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
+    from tests.reporting.test_numbers import _plan_with_updates
+
     client.force_login(people["partner"])
-    for code, count in [("NAP-SMALL", 3), ("NAP-BIG", 300)]:
-        area = AreaFactory(edition=EditionFactory(code=code))
-        ReportingPeriodFactory(edition=area.edition)
-        for measure in MeasureFactory.create_batch(count, area=area, status=Status.DELAYED):
-            MeasureAgencyFactory(measure=measure)
+    # Each measure with its lead's approved report (with files, one restricted) and an NGO's assessment.
+    _plan_with_updates("NAP-SMALL", 3)
+    _plan_with_updates("NAP-BIG", 300)
     small, _ = dashboard_queries(client, "NAP-SMALL")
     big, response = dashboard_queries(client, "NAP-BIG")
     assert response.context["numbers"].totals.total == 300
+    assert response.context["numbers"].assessed == 300
     # session, user, second factor, the user's agency (header), unread notifications (header), the plans, then the
-    # four of reporting.numbers
-    assert small == big == 10
+    # five of reporting.numbers
+    assert small == big == 11
 
 
 def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):

@@ -50,7 +50,7 @@ def status_under_the_new_rule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0005_assessments_and_restricted"),
+        ("measures", "0007_assessments_and_restricted"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0004_notification'),
+        ('measures', '0006_deadline_revisions_and_period_locks'),
         ('nap_tracker', '0006_audit_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

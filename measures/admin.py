@@ -306,7 +306,16 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_select_related = ["edition", "area"]
     search_fields = ["number", "title_en", "title_az", "title_ru", "description_en"]
     autocomplete_fields = ["continues"]
-    readonly_fields = ["status", "progress", "status_changed_at"]
+    readonly_fields = [
+        "status",
+        "progress",
+        "status_changed_at",
+        "consolidated_status",
+        "consolidated_progress",
+        "consolidated_note",
+        "consolidated_by",
+        "consolidated_at",
+    ]
     inlines = [MeasureAgencyInline, DeadlineRevisionInline, IndicatorInline, BudgetLineInline]
     ordering = ["edition", "sort_key"]
     fieldsets = [
@@ -326,8 +335,19 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         ),
         (_("Financing"), {"fields": ["financing_source_en"]}),
         (
-            _("Current status (from the latest approved update)"),
-            {"fields": ["status", "progress", "status_changed_at"]},
+            _("Status in force (set by the coordinator's office on the measure page, or by approved updates)"),
+            {
+                "fields": [
+                    "status",
+                    "progress",
+                    "status_changed_at",
+                    "consolidated_status",
+                    "consolidated_progress",
+                    "consolidated_note",
+                    "consolidated_by",
+                    "consolidated_at",
+                ]
+            },
         ),
         (
             TRANSLATED,
@@ -410,7 +430,7 @@ class ReportingPeriodAdmin(DateSafeListMixin, SimpleHistoryAdmin):
 
 class EvidenceInline(admin.TabularInline):
     model = Evidence
-    fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    fields = ["original_name", "restricted", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -441,6 +461,7 @@ class StatusUpdateAdmin(DateSafeListMixin, SafeAutocompleteMixin, SimpleHistoryA
     date_hierarchy = "submitted_at"
     fieldsets = [
         (None, {"fields": ["measure", "agency", "period", "status", "progress", "narrative", "figures"]}),
+        (_("Restricted"), {"fields": ["restricted_details"]}),
         (_("Workflow"), {"fields": WORKFLOW_FIELDS}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"]}),
     ]
@@ -470,8 +491,8 @@ class StatusUpdateAdmin(DateSafeListMixin, SafeAutocompleteMixin, SimpleHistoryA
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "update", "content_type", "size", "uploaded_by", "uploaded_at"]
-    list_filter = ["content_type"]
+    list_display = ["original_name", "update", "restricted", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["restricted", "content_type"]
     list_select_related = ["update__measure", "update__agency", "update__period", "uploaded_by"]
     search_fields = ["original_name", "sha256", "update__measure__number"]
     readonly_fields = [

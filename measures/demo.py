@@ -356,24 +356,49 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
             measure._history_user = coordinator
             measure.save(update_fields=["status", "progress", "status_changed_at"])
 
-        # NGOs report as partners too, on the plan still running.
+        # NGOs report as partners too, on the plan still running: an independent assessment of the
+        # year before, approved, that agrees with the status in force (but for one, see
+        # DISAGREEING_ASSESSMENTS), and this year's, somewhere in the workflow.
         if is_active_plan:
             for code, part, _lead in _parse_agencies(agency_spec):
                 if part == MeasureAgency.Part.PARTNER and agencies[code].kind == Agency.Kind.NGO and years:
                     partner = agencies[code]
+                    author = _focal_point_for(partner, people, password)
+                    if len(years) > 1:
+                        period = yearly[years[-2]]
+                        status, progress, narrative = _agreeing(last_approved)
+                        status, progress, narrative = DISAGREEING_ASSESSMENTS.get(
+                            (number, code), (status, progress, narrative or _narrative(rng, area.pillar, period))
+                        )
+                        updates.append(
+                            StatusUpdate(
+                                measure=measure,
+                                agency=partner,
+                                period=period,
+                                status=status,
+                                progress=progress,
+                                narrative=narrative,
+                                state=StatusUpdate.State.APPROVED,
+                                author=author,
+                                submitted_at=_aware(period.due_date - timedelta(days=3)),
+                                reviewer=coordinator,
+                                reviewed_at=_aware(period.due_date + timedelta(days=12)),
+                            )
+                        )
                     period = yearly[years[-1]]
                     state = [StatusUpdate.State.DRAFT, StatusUpdate.State.SUBMITTED, StatusUpdate.State.APPROVED][
                         index % 3
                     ]
+                    status, progress, _text = _agreeing(last_approved)
                     update = StatusUpdate(
                         measure=measure,
                         agency=partner,
                         period=period,
-                        status=Status.IN_PROGRESS,
-                        progress=min(final_progress, 90),
+                        status=status if state == StatusUpdate.State.APPROVED else Status.IN_PROGRESS,
+                        progress=progress if state == StatusUpdate.State.APPROVED else min(final_progress, 90),
                         narrative=_narrative(rng, area.pillar, period),
                         state=state,
-                        author=_focal_point_for(partner, people, password),
+                        author=author,
                     )
                     if state != StatusUpdate.State.DRAFT:
                         update.submitted_at = _aware(period.due_date - timedelta(days=2))
@@ -390,6 +415,80 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
     if is_active_plan:
         _revise_deadlines(edition, coordinator)
         _close_periods(edition, coordinator)
+        _restricted_report(edition, agencies, people)
+        _consolidate(edition, coordinator)
+
+
+def _agreeing(last_approved: StatusUpdate | None) -> tuple[str, int, str]:
+    """An NGO's status and progress close to the status in force: the same status, a little less progress."""
+    if last_approved is None:
+        return Status.NOT_STARTED, 0, ""
+    if last_approved.status == Status.COMPLETED:
+        return Status.COMPLETED, 100, ""
+    return last_approved.status, max(last_approved.progress - 5, 0), ""
+
+
+# (measure, NGO) → the NGO's own status, progress and text, far from the lead's report.
+DISAGREEING_ASSESSMENTS = {
+    ("4.1.4", "CLEAN-WORLD"): (
+        Status.NOT_STARTED,
+        5,
+        "In our view the measure has not started: none of the support centres run by NGOs, ours included, has "
+        "received state financing or been asked for its costs. We have seen no draft of the proposals.",
+    ),
+}
+
+RESTRICTED_DETAILS = (
+    "The address of the NGO shelter in Ganja (6 victims, 2 of them children) is confidential: it is in the "
+    "attached list and must not be published. Case 2022/144-1/031 concerns one of the children."
+)
+
+
+def _restricted_report(edition: Edition, agencies: dict, people: dict):
+    """The Ministry of Labour's approved report on measure 4.1.4, which it leads, gets a restricted part
+    and two files, one of them restricted: details only the coordinator's office and the Ministry see."""
+    update = StatusUpdate.objects.get(
+        measure__edition=edition, measure__number="4.1.4", agency=agencies["MLSPP"], period__label="2022 H2"
+    )
+    update.restricted_details = RESTRICTED_DETAILS
+    update.figures = "Support centres run by NGOs: 4 (Baku 2, Ganja 1, Lankaran 1)"
+    update.save(update_fields=["restricted_details", "figures"])
+    for name, title, lines, restricted in [
+        ("cost-estimate-support-centres-2022.pdf", "Support centres: cost estimate 2022", ["Four centres"], False),
+        ("shelter-addresses-2022.pdf", "Addresses of the NGO shelters", ["Restricted: confidential addresses."], True),
+    ]:
+        content = simple_pdf(title, lines)
+        Evidence.objects.create(
+            update=update,
+            file=ContentFile(content, name=name),
+            original_name=name,
+            content_type="application/pdf",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            restricted=restricted,
+            uploaded_by=update.author,
+        )
+
+
+def _consolidate(edition: Edition, coordinator: User):
+    """Measure 4.1.4: Clean World's assessment disagrees with the Ministry of Labour's report, and the
+    coordinator's office has settled the status itself, with a note (it still differs from the NGO's view)."""
+    from measures.services import measure_set_consolidated_status
+
+    measure = Measure.objects.get(edition=edition, number="4.1.4")
+    measure_set_consolidated_status(
+        measure_id=measure.pk,
+        user=coordinator,
+        status=Status.DELAYED,
+        progress=35,
+        note=(
+            "The Ministry of Finance returned the draft proposals in October 2023 and the 2023 deadline has passed: "
+            "the measure is delayed. The working group noted Clean World's view on 12 February 2025; the draft "
+            "exists, so the measure is not recorded as not started."
+        ),
+    )
+    moment = _aware(date(2025, 2, 12), hour=15)
+    Measure.objects.filter(pk=measure.pk).update(consolidated_at=moment, status_changed_at=moment)
 
 
 def _record_threads(edition: Edition):

@@ -75,12 +75,36 @@ class StatusUpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional. For example: “Victims assisted: 41 (women 29, men 7, children 5)”."),
     )
+    restricted_details = forms.CharField(
+        label=_("Restricted details"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Optional. Details that could identify a victim or a case: names, places, case numbers. Only the "
+            "national coordinator's office and your agency see them. They never appear on other agencies' or "
+            "partners' pages, in the public summary, in e-mails, or in reports requested by anyone but the "
+            "coordinator's office."
+        ),
+    )
     files = MultipleFileField(
         label=_("Evidence files"),
         help_text=_("PDF, images or office documents, up to 10 MB each. You can choose several files."),
     )
+    # One choice for the files chosen together: a file input cannot carry a mark per file without a
+    # script, and nothing here needs one. A file can be marked restricted later from this form.
+    files_restricted = forms.BooleanField(
+        label=_("The files added now are restricted"),
+        required=False,
+        help_text=_(
+            "Tick this if the files could identify a victim or a case: only the coordinator's office and your "
+            "agency will be able to see or download them."
+        ),
+    )
     remove_files = forms.TypedMultipleChoiceField(
         label=_("Remove"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    restrict_files = forms.TypedMultipleChoiceField(
+        label=_("Mark restricted"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -92,6 +116,11 @@ class StatusUpdateForm(forms.Form):
         self._add_result_fields(measure)
         # Files ticked for removal go with the same save, so nothing typed in the form is lost.
         self.fields["remove_files"].choices = [(item.pk, item.original_name) for item in evidence]
+        # A file can be made restricted once attached, never the other way round: a mistake can only
+        # hide a file, not expose it (remove it and attach it again to lift the mark).
+        self.fields["restrict_files"].choices = [
+            (item.pk, item.original_name) for item in evidence if not item.restricted
+        ]
         periods = list(ReportingPeriod.objects.filter(edition_id=measure.edition_id).order_by("-start"))
         self.open_periods = [period for period in periods if not period.is_closed]
         field = self.fields["period"]
@@ -172,9 +201,12 @@ class StatusUpdateForm(forms.Form):
             progress=data["progress"],
             narrative=data["narrative"].strip(),
             figures=data["figures"].strip(),
+            restricted_details=data["restricted_details"].strip(),
+            files_restricted=bool(data.get("files_restricted")),
             remove_files=tuple(data.get("remove_files") or ()),
             indicator_values=tuple(self._indicator_values()),
             spending=tuple(self._spending()),
+            restrict_files=tuple(data.get("restrict_files") or ()),
         )
 
     def _indicator_values(self):
@@ -210,6 +242,7 @@ class StatusUpdateForm(forms.Form):
             "progress": update.progress,
             "narrative": update.narrative,
             "figures": update.figures,
+            "restricted_details": update.restricted_details,
             "version": update.version,
         }
         for value in update.indicator_values.select_related("indicator"):
@@ -303,6 +336,7 @@ class CommentForm(forms.Form):
         label=_("Attach files"),
         help_text=_("Optional: the document asked for. PDF, images or office documents, up to 10 MB each."),
     )
+    files_restricted = forms.BooleanField(label=_("The files attached now are restricted"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -358,3 +392,38 @@ class ShownVersionsField(forms.Field):
 
 class BulkApproveForm(forms.Form):
     updates = ShownVersionsField()
+
+
+class ConsolidatedStatusForm(forms.Form):
+    """The coordinator's office sets the measure's status itself, with a note saying why."""
+
+    status = forms.ChoiceField(label=_("Consolidated status"), choices=Status.choices)
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "min_value": _("Progress cannot be below 0."),
+            "max_value": _("Progress cannot be above 100."),
+            "invalid": _("Enter progress as a whole number from 0 to 100."),
+        },
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_(
+            "Why the coordinator's office sets this status — for example, the bodies' reports disagree or are "
+            "missing. Everyone who reads the measure sees the note with the status, and reports print it."
+        ),
+        error_messages={"required": _("Say why the coordinator's office sets this status: the note is shown with it.")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Status.COMPLETED and data.get("progress") not in (None, 100):
+            self.add_error(
+                "progress", _("A completed measure has 100% progress. Set progress to 100 or choose another status.")
+            )
+        return data

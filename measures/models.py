@@ -160,7 +160,8 @@ class MeasureQuerySet(models.QuerySet):
 
 
 class Measure(models.Model):
-    """One measure of a plan. Its status and progress are those of its latest approved update."""
+    """One measure of a plan. `status` and `progress` are the status in force: the consolidated status the
+    coordinator's office set, or else its responsible bodies' approved report (see `measures.assessments`)."""
 
     edition = models.ForeignKey(
         Edition, verbose_name=_("action plan"), on_delete=models.CASCADE, related_name="measures"
@@ -221,6 +222,26 @@ class Measure(models.Model):
         _("progress %"), default=0, validators=PROGRESS_VALIDATORS, editable=False
     )
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True, editable=False)
+    # The coordinator's office may settle the measure's status itself, with a note saying why (the
+    # bodies' reports disagree, or say nothing). While it is set it is the status in force:
+    # `status` and `progress` above carry it, and every page says whose status it is.
+    consolidated_status = models.CharField(
+        _("consolidated status"), max_length=20, choices=Status.choices, blank=True, editable=False
+    )
+    consolidated_progress = models.PositiveSmallIntegerField(
+        _("consolidated progress %"), null=True, blank=True, validators=PROGRESS_VALIDATORS, editable=False
+    )
+    consolidated_note = models.TextField(_("note on the consolidated status"), blank=True, editable=False)
+    consolidated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consolidated by"),
+        on_delete=models.PROTECT,
+        related_name="consolidated_measures",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    consolidated_at = models.DateTimeField(_("consolidated on"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["sort_key"])
     objects = MeasureQuerySet.as_manager()
@@ -257,6 +278,29 @@ class Measure(models.Model):
                 name="measure_has_a_title",
                 violation_error_message=_("Give the measure a title in at least one language."),
             ),
+            # Set as a whole or not at all: a status, its progress, the note saying why, who and when.
+            models.CheckConstraint(
+                condition=(
+                    Q(consolidated_status="")
+                    & Q(consolidated_progress__isnull=True)
+                    & Q(consolidated_note="")
+                    & Q(consolidated_at__isnull=True)
+                )
+                | (
+                    ~Q(consolidated_status="")
+                    & Q(consolidated_progress__gte=0)
+                    & Q(consolidated_progress__lte=100)
+                    & ~Q(consolidated_note="")
+                    & Q(consolidated_at__isnull=False)
+                ),
+                name="measure_consolidated_status_complete",
+                violation_error_message=_("A consolidated status has a progress and a note."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(consolidated_status="completed") | Q(consolidated_progress=100),
+                name="measure_consolidated_completed_means_100",
+                violation_error_message=_("A completed measure has 100% progress."),
+            ),
         ]
 
     def __str__(self):
@@ -279,6 +323,11 @@ class Measure(models.Model):
     def is_overdue(self, today: date | None = None) -> bool:
         today = today or date.today()
         return bool(self.deadline and self.deadline < today and self.status != Status.COMPLETED)
+
+    @property
+    def is_consolidated(self) -> bool:
+        """The coordinator's office has set the status in force (see `measures.assessments`)."""
+        return bool(self.consolidated_status)
 
 
 class DeadlineRevision(models.Model):
@@ -499,6 +548,15 @@ class StatusUpdate(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress %"), validators=PROGRESS_VALIDATORS)
     narrative = models.TextField(_("what was done"), blank=True)
     figures = models.TextField(_("figures against the indicators"), blank=True)
+    # Seen only by the coordinator's office and the update's own agency: `permissions.may_see_restricted`.
+    restricted_details = models.TextField(
+        _("restricted details"),
+        blank=True,
+        help_text=_(
+            "Details that could identify a victim or a case. Only the national coordinator's office and the "
+            "update's own agency see them."
+        ),
+    )
     state = models.CharField(_("workflow state"), max_length=10, choices=State.choices, default=State.DRAFT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="authored_updates"
@@ -581,6 +639,11 @@ class Evidence(models.Model):
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Only the national coordinator's office and the update's own agency may see or download it."),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),

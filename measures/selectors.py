@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -96,7 +96,7 @@ def revisions_prefetch(prefix: str = "") -> Prefetch:
 
 def measure_for_page(pk: int) -> Measure:
     return get_object_or_404(
-        Measure.objects.select_related("edition", "area", "continues__edition").prefetch_related(
+        Measure.objects.select_related("edition", "area", "continues__edition", "consolidated_by").prefetch_related(
             Prefetch(
                 "assignments",
                 queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
@@ -144,6 +144,28 @@ def results_prefetch() -> list[Prefetch]:
     ]
 
 
+def ngo_assessments(measure_ids) -> dict[int, StatusUpdate]:
+    """For each of these measures, its independent assessment: the latest approved update of an NGO
+    that is a partner in it (`measures.assessments`), with its agency and period. One query, for any
+    number of measures."""
+    latest = (
+        StatusUpdate.objects.filter(
+            measure_id=OuterRef("pk"),
+            state=StatusUpdate.State.APPROVED,
+            agency__kind=Agency.Kind.NGO,
+            agency__assignments__measure_id=OuterRef("pk"),
+            agency__assignments__part=MeasureAgency.Part.PARTNER,
+        )
+        .order_by("-period__start", F("reviewed_at").desc(nulls_last=True), "-pk")
+        .values("pk")[:1]
+    )
+    chosen = Measure.objects.filter(pk__in=list(measure_ids)).annotate(assessment=Subquery(latest)).values("assessment")
+    return {
+        update.measure_id: update
+        for update in StatusUpdate.objects.filter(pk__in=chosen).select_related("agency", "period")
+    }
+
+
 @dataclass
 class FieldChange:
     label: str
@@ -162,10 +184,13 @@ class Change:
     approval: object = None
     # The deadline revision that moved the deadline, with its reason.
     revision: object = None
+    # "set" or "cleared" when the coordinator's office set or cleared a consolidated status.
+    consolidation: str = ""
 
 
-# Kept for the system's own bookkeeping; never a change a reader needs to see.
-HISTORY_HIDDEN_FIELDS = {"status_changed_at", "sort_key"}
+# Kept for the system's own bookkeeping, or told by the history row itself (who, when); never a
+# change a reader needs to see.
+HISTORY_HIDDEN_FIELDS = {"status_changed_at", "sort_key", "consolidated_by", "consolidated_at"}
 LONG_TEXT = (models.TextField,)
 
 
@@ -218,10 +243,12 @@ def _field_changes(model, deltas: list[_Delta], labels: dict | None = None) -> l
 UPDATE_HISTORY_FIELDS = {"period", "status", "progress", "narrative", "figures"}
 
 
-def update_history(update: StatusUpdate, limit: int = 30) -> list[Change]:
-    """Who changed what the update says and when, newest first, in plain words (its period by label).
-    Two queries: the history, and the periods it names."""
-    hidden = {f.name for f in StatusUpdate._meta.concrete_fields} - UPDATE_HISTORY_FIELDS
+def update_history(update: StatusUpdate, limit: int = 30, *, show_restricted: bool = False) -> list[Change]:
+    """Who changed what the update says and when, newest first, in plain words (its period by label);
+    that the restricted details changed only with `show_restricted`. Two queries: the history, and the
+    periods it names."""
+    shown = UPDATE_HISTORY_FIELDS | ({"restricted_details"} if show_restricted else set())
+    hidden = {f.name for f in StatusUpdate._meta.concrete_fields} - shown
     records = list(
         update.history.select_related("history_user__agency").order_by("-history_date", "-history_id")[: limit + 1]
     )
@@ -251,9 +278,15 @@ def update_history(update: StatusUpdate, limit: int = 30) -> list[Change]:
 def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
     """Who changed what on the measure and when, newest first, in plain words: each changed field by
     its translated name with its old and new value. Changes made by an approval (status and progress
-    copied from the approved update) say so, and a revised deadline names its revision. One query, one
-    more when approvals are among them, and one for the revisions unless they are prefetched."""
-    from measures.services import APPROVAL_REASON, DEADLINE_REVISION_REASON
+    copied from the approved update) say so, a revised deadline names its revision, and a consolidated
+    status says it was set or cleared. One query, one more when approvals are among them, and one for the
+    revisions unless they are prefetched."""
+    from measures.services import (
+        APPROVAL_REASON,
+        CONSOLIDATION_CLEARED_REASON,
+        CONSOLIDATION_SET_REASON,
+        DEADLINE_REVISION_REASON,
+    )
 
     records = list(
         measure.history.select_related("history_user__agency").order_by("-history_date", "-history_id")[: limit + 1]
@@ -275,7 +308,10 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
         revision = (
             int(reason.removeprefix(DEADLINE_REVISION_REASON)) if reason.startswith(DEADLINE_REVISION_REASON) else None
         )
-        changes.append(Change(newer.history_date, newer.history_user, "changed", fields, approval, revision))
+        consolidation = {CONSOLIDATION_SET_REASON: "set", CONSOLIDATION_CLEARED_REASON: "cleared"}.get(reason, "")
+        changes.append(
+            Change(newer.history_date, newer.history_user, "changed", fields, approval, revision, consolidation)
+        )
     approval_ids = {change.approval for change in changes if change.approval}
     if approval_ids:
         approvals = StatusUpdate.objects.select_related("agency", "period").in_bulk(approval_ids)
@@ -422,10 +458,24 @@ def open_updates_by_measure(user, measure_ids) -> dict[int, StatusUpdate]:
 
 
 def with_latest_approval(measures):
-    """Annotate each measure with its latest approved update's period, who approved it and when —
-    three subqueries in the same query, for exports that name the reviewer."""
-    latest = StatusUpdate.objects.filter(measure=OuterRef("pk"), state=StatusUpdate.State.APPROVED).order_by(
-        "-period__start", "-reviewed_at", "-pk"
+    """Annotate each measure with the period of the approved update that sets its status (its
+    responsible bodies' latest, the lead's first: `measures.assessments.self_report`), who approved it
+    and when — three subqueries in the same query, for exports that name the reviewer."""
+    by_lead = MeasureAgency.objects.filter(
+        measure_id=OuterRef("measure_id"),
+        agency_id=OuterRef("agency_id"),
+        is_lead=True,
+        part__in=MeasureAgency.RESPONSIBLE_PARTS,
+    )
+    latest = (
+        StatusUpdate.objects.filter(
+            measure=OuterRef("pk"),
+            state=StatusUpdate.State.APPROVED,
+            agency__assignments__measure_id=OuterRef("pk"),
+            agency__assignments__part__in=MeasureAgency.RESPONSIBLE_PARTS,
+        )
+        .annotate(by_lead=Exists(by_lead))
+        .order_by("-by_lead", "-period__start", F("reviewed_at").desc(nulls_last=True), "-pk")
     )
     full_name = Trim(Concat("reviewer__first_name", Value(" "), "reviewer__last_name"))
     reviewer_name = Coalesce(NullIf(full_name, Value("")), "reviewer__username")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from measures import inbox, notifications
+from measures import assessments, inbox, notifications
 from measures.evidence import CheckedFile
 from measures.models import (
     DeadlineRevision,
@@ -25,6 +25,7 @@ from measures.models import (
     Evidence,
     IndicatorValue,
     Measure,
+    MeasureAgency,
     PeriodChange,
     ReportingPeriod,
     Spending,
@@ -40,14 +41,19 @@ Event = UpdateEvent.Kind
 
 
 def snapshot(update: StatusUpdate) -> dict:
-    """What the update says now: kept with a return, to show the reviewer what changed since."""
+    """What the update says now: kept with a return, to show the reviewer what changed since. The
+    restricted part is kept apart, so that `thread.changes_since_return` shows it only to those who
+    may see it."""
+    files = list(update.evidence.values_list("original_name", "restricted"))
     return {
         "status": update.status,
         "progress": update.progress,
         "narrative": update.narrative,
         "figures": update.figures,
+        "restricted_details": update.restricted_details,
         "period": update.period.label,
-        "files": sorted(update.evidence.values_list("original_name", flat=True)),
+        "files": sorted(name for name, restricted in files if not restricted),
+        "restricted_files": sorted(name for name, restricted in files if restricted),
         "results": results_snapshot(update),
     }
 
@@ -89,6 +95,11 @@ def _store_results(update: StatusUpdate, data: "UpdateData"):
             for item in data.spending
         ]
     )
+
+
+def file_event_snapshot(evidence: Evidence) -> dict:
+    """Kept with a file's step in the thread: a restricted file's name is shown only to those who may see it."""
+    return {"restricted": True} if evidence.restricted else {}
 
 
 def record_event(update: StatusUpdate, kind: str, *, actor=None, text: str = "", snapshot: dict | None = None):
@@ -144,11 +155,17 @@ class UpdateData:
     progress: int
     narrative: str
     figures: str = ""
+    # Seen only by the coordinator's office and the update's own agency (`permissions.may_see_restricted`).
+    restricted_details: str = ""
+    # Whether the files attached with this save are restricted.
+    files_restricted: bool = False
     # Evidence of this update to remove with the same save (ids; others are ignored).
     remove_files: tuple[int, ...] = ()
     # The values reported per indicator (and category), and the money spent in the period.
     indicator_values: tuple[ResultValue, ...] = ()
     spending: tuple[SpentAmount, ...] = ()
+    # Evidence of this update to mark restricted with the same save (ids; others are ignored).
+    restrict_files: tuple[int, ...] = ()
 
 
 def _check_content(measure: Measure, data: UpdateData):
@@ -216,7 +233,15 @@ def _refuse_duplicates(update: StatusUpdate, files: list[CheckedFile]):
         known[checked.sha256] = checked.name
 
 
-def _attach_and_notify(update: StatusUpdate, files: list[CheckedFile], user, *, submit: bool, attached: list[Evidence]):
+def _attach_and_notify(
+    update: StatusUpdate,
+    files: list[CheckedFile],
+    user,
+    *,
+    submit: bool,
+    attached: list[Evidence],
+    restricted: bool = False,
+):
     """Store the new evidence (collected in `attached`, so a failure can delete what was written) and,
     for a submission, tell the coordinators once the transaction commits."""
     _refuse_duplicates(update, files)
@@ -229,6 +254,7 @@ def _attach_and_notify(update: StatusUpdate, files: list[CheckedFile], user, *, 
                 content_type=checked.content_type,
                 size=checked.size,
                 sha256=checked.sha256,
+                restricted=restricted,
                 uploaded_by=user,
             )
         )
@@ -266,12 +292,13 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
                 progress=data.progress,
                 narrative=data.narrative,
                 figures=data.figures,
+                restricted_details=data.restricted_details,
                 author=user,
                 state=State.SUBMITTED if submit else State.DRAFT,
                 submitted_at=timezone.now() if submit else None,
             )
             _store_results(update, data)
-            _attach_and_notify(update, files, user, submit=submit, attached=attached)
+            _attach_and_notify(update, files, user, submit=submit, attached=attached, restricted=data.files_restricted)
             if submit:
                 record_event(update, Event.SUBMITTED, actor=user)
     except Exception:
@@ -312,6 +339,7 @@ def update_save(
             update.progress = data.progress
             update.narrative = data.narrative
             update.figures = data.figures
+            update.restricted_details = data.restricted_details
             update.version += 1
             was_returned = update.state == State.RETURNED
             if submit:
@@ -323,7 +351,8 @@ def update_save(
             _store_results(update, data)
             for evidence in update.evidence.select_for_update().filter(pk__in=data.remove_files):
                 _remove_evidence(update, evidence, user)
-            _attach_and_notify(update, files, user, submit=submit, attached=attached)
+            update.evidence.filter(pk__in=data.restrict_files).update(restricted=True)
+            _attach_and_notify(update, files, user, submit=submit, attached=attached, restricted=data.files_restricted)
             if submit:
                 record_event(update, Event.RESUBMITTED if was_returned else Event.SUBMITTED, actor=user)
     except Exception:
@@ -468,28 +497,112 @@ def updates_approve_shown(*, reviewer, shown: list[tuple[int, int]]) -> BulkAppr
 APPROVAL_REASON = "approved-update:"
 
 
-def measure_refresh_status(*, measure_id: int, changed_at=None, because_of: str = ""):
-    """Copy status and progress from the measure's latest approved update (by period, then review time)."""
-    latest = (
-        StatusUpdate.objects.filter(measure_id=measure_id, state=State.APPROVED)
-        .order_by("-period__start", "-reviewed_at")
-        .values("status", "progress")
-        .first()
+# A consolidated status set or cleared by the coordinator's office, as the measure's history names it.
+CONSOLIDATION_SET_REASON = "consolidated-status:set"
+CONSOLIDATION_CLEARED_REASON = "consolidated-status:cleared"
+CONSOLIDATION_FIELDS = [
+    "consolidated_status",
+    "consolidated_progress",
+    "consolidated_note",
+    "consolidated_by",
+    "consolidated_at",
+]
+
+
+def _apply_status_in_force(measure: Measure, *, changed_at, because_of: str, user, fields=()) -> Measure:
+    """Save the status in force on a locked measure (with `fields` changed by the caller, in one history row)."""
+    report = assessments.self_report(
+        StatusUpdate.objects.filter(measure_id=measure.pk, state=State.APPROVED).select_related("period"),
+        MeasureAgency.objects.filter(measure_id=measure.pk).select_related("agency"),
     )
-    measure = Measure.objects.select_for_update().get(pk=measure_id)
-    status, progress = (latest["status"], latest["progress"]) if latest else (Status.NOT_STARTED, 0)
+    status, progress = assessments.status_in_force(measure, report)
+    fields = list(fields)
     if (measure.status, measure.progress) != (status, progress):
         measure.status, measure.progress = status, progress
         measure.status_changed_at = changed_at or timezone.now()
-        # Kept with the history row: the change is the approval's, not a hand edit.
+        fields += ["status", "progress", "status_changed_at"]
+    if fields:
+        # Kept with the history row: why the status moved (an approval, a consolidation), not a hand edit.
         measure._change_reason = because_of
-        measure.save(update_fields=["status", "progress", "status_changed_at"])
+        if user is not None:
+            measure._history_user = user
+        measure.save(update_fields=fields)
+    return measure
+
+
+def measure_refresh_status(*, measure_id: int, changed_at=None, because_of: str = "", user=None) -> Measure:
+    """Set the measure's status and progress to the status in force (`measures.assessments`): the
+    consolidated status while one is set, else its responsible bodies' latest approved report (the
+    lead's, when the lead has one). An NGO partner's update never changes it."""
+    measure = Measure.objects.select_for_update().get(pk=measure_id)
+    return _apply_status_in_force(measure, changed_at=changed_at, because_of=because_of, user=user)
+
+
+class MeasureError(UpdateError):
+    """A change to a measure that is not allowed; the message is shown to the person."""
+
+
+def _locked_measure_for_consolidation(measure_id: int, user) -> Measure:
+    if not permissions.may_consolidate_status(user):
+        raise MeasureError(_("Only the national coordinator's office sets a consolidated status."))
+    measure = Measure.objects.select_for_update().select_related("edition").get(pk=measure_id)
+    if measure.edition.state != Edition.State.ACTIVE:
+        raise MeasureError(
+            _("This action plan is %(state)s: the status of its measures can no longer be changed.")
+            % {"state": measure.edition.get_state_display().lower()}
+        )
+    return measure
+
+
+@transaction.atomic
+def measure_set_consolidated_status(*, measure_id: int, user, status: str, progress: int, note: str) -> Measure:
+    """The coordinator's office settles the measure's status itself, with a note saying why. It is the
+    status in force until cleared, whatever the bodies report meanwhile; their updates stay as they are."""
+    note = (note or "").strip()
+    if status not in Status.values:
+        raise MeasureError(_("Choose a status."), field="status")
+    if not 0 <= progress <= 100:
+        raise MeasureError(_("Progress must be between 0 and 100."), field="progress")
+    if status == Status.COMPLETED and progress != 100:
+        raise MeasureError(
+            _("A completed measure has 100% progress. Set progress to 100 or choose another status."), field="progress"
+        )
+    if not note:
+        raise MeasureError(
+            _("Say why the coordinator's office sets this status: the note is shown with it."), field="note"
+        )
+    measure = _locked_measure_for_consolidation(measure_id, user)
+    now = timezone.now()
+    measure.consolidated_status, measure.consolidated_progress, measure.consolidated_note = status, progress, note
+    measure.consolidated_by, measure.consolidated_at = user, now
+    return _apply_status_in_force(
+        measure, changed_at=now, because_of=CONSOLIDATION_SET_REASON, user=user, fields=CONSOLIDATION_FIELDS
+    )
+
+
+@transaction.atomic
+def measure_clear_consolidated_status(*, measure_id: int, user) -> Measure:
+    """Give the measure back its responsible bodies' status: their latest approved report sets it again."""
+    measure = _locked_measure_for_consolidation(measure_id, user)
+    if not measure.is_consolidated:
+        raise MeasureError(_("This measure has no consolidated status to clear."))
+    measure.consolidated_status, measure.consolidated_progress, measure.consolidated_note = "", None, ""
+    measure.consolidated_by, measure.consolidated_at = None, None
+    return _apply_status_in_force(
+        measure,
+        changed_at=timezone.now(),
+        because_of=CONSOLIDATION_CLEARED_REASON,
+        user=user,
+        fields=CONSOLIDATION_FIELDS,
+    )
 
 
 COMMENT_MAX_LENGTH = 4000
 
 
-def update_comment(*, update_id: int, user, text: str, files: list[CheckedFile] = ()) -> UpdateEvent | None:
+def update_comment(
+    *, update_id: int, user, text: str, files: list[CheckedFile] = (), files_restricted: bool = False
+) -> UpdateEvent | None:
     """A question, an answer or a request for a document, added to the update's thread without changing
     its state; the update's own agency may attach the document with its answer (each file a step of the
     thread). The other side is told. Permission: `permissions.may_comment_update`."""
@@ -517,9 +630,17 @@ def update_comment(*, update_id: int, user, text: str, files: list[CheckedFile] 
                 )
             event = record_event(update, Event.COMMENT, actor=user, text=text) if text else None
             if files:
-                _attach_and_notify(update, list(files), user, submit=False, attached=attached)
+                _attach_and_notify(
+                    update, list(files), user, submit=False, attached=attached, restricted=files_restricted
+                )
                 for evidence in attached:
-                    record_event(update, Event.FILE_ADDED, actor=user, text=evidence.original_name)
+                    record_event(
+                        update,
+                        Event.FILE_ADDED,
+                        actor=user,
+                        text=evidence.original_name,
+                        snapshot=file_event_snapshot(evidence),
+                    )
                 # A reviewer who read the update before the file came must read it again before deciding.
                 update.version += 1
                 update.save(update_fields=["version", "updated_at"])
@@ -557,7 +678,9 @@ def evidence_remove(*, evidence_id: int, user) -> UpdateEvent:
 
 
 def _remove_evidence(update: StatusUpdate, evidence: Evidence, user) -> UpdateEvent:
-    event = record_event(update, Event.FILE_REMOVED, actor=user, text=evidence.original_name)
+    event = record_event(
+        update, Event.FILE_REMOVED, actor=user, text=evidence.original_name, snapshot=file_event_snapshot(evidence)
+    )
     _delete_file_after_commit(evidence)
     evidence.delete()
     return event
@@ -572,7 +695,13 @@ def evidence_erase(*, evidence_id: int, user, reason: str) -> UpdateEvent:
         raise UpdateError(_("Say why the file is erased: the reason stays in the update's record."), field="reason")
     evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
     update = StatusUpdate.objects.select_for_update().get(pk=evidence.update_id)
-    event = record_event(update, Event.FILE_ERASED, actor=user, text=f"{evidence.original_name} — {reason}")
+    event = record_event(
+        update,
+        Event.FILE_ERASED,
+        actor=user,
+        text=f"{evidence.original_name} — {reason}",
+        snapshot=file_event_snapshot(evidence),
+    )
     _delete_file_after_commit(evidence)
     evidence.delete()
     return event

@@ -40,9 +40,24 @@ def last_return(events) -> UpdateEvent | None:
     return next((e for e in reversed(events) if e.kind == UpdateEvent.Kind.RETURNED), None)
 
 
-def changes_since_return(update: StatusUpdate, events) -> list[FieldChange] | None:
+FILE_KINDS = {UpdateEvent.Kind.FILE_ADDED, UpdateEvent.Kind.FILE_REMOVED, UpdateEvent.Kind.FILE_ERASED}
+
+
+def mark_restricted_files(update: StatusUpdate):
+    """Mark the steps of the thread that name a restricted file (`event.restricted_file`), so the
+    thread shows their names only to those who may see restricted files: a file restricted when the
+    step was taken, or one of the update's files restricted since. Reads the prefetched evidence and events."""
+    restricted_names = {item.original_name for item in update.evidence.all() if item.restricted}
+    for event in update.events.all():
+        event.restricted_file = event.kind in FILE_KINDS and (
+            bool(event.snapshot.get("restricted")) or event.text in restricted_names
+        )
+
+
+def changes_since_return(update: StatusUpdate, events, *, show_restricted: bool = False) -> list[FieldChange] | None:
     """Field by field, what the agency changed since the version that was returned; None when the
-    update was never returned. Reads `update.evidence` (prefetch it)."""
+    update was never returned. The restricted details and files are compared only with
+    `show_restricted` (`permissions.may_see_restricted`). Reads `update.evidence` (prefetch it)."""
     returned = last_return(events)
     if returned is None or not returned.snapshot:
         return None
@@ -61,10 +76,13 @@ def changes_since_return(update: StatusUpdate, events) -> list[FieldChange] | No
         )
     if before.get("progress") != update.progress:
         changes.append(FieldChange(_("Progress"), f"{before.get('progress')} %", f"{update.progress} %"))
-    for key, label, now in (
+    texts = [
         ("narrative", _("What was done"), update.narrative),
         ("figures", _("Figures against the indicators"), update.figures),
-    ):
+    ]
+    if show_restricted:
+        texts.append(("restricted_details", _("Restricted details"), update.restricted_details))
+    for key, label, now in texts:
         if (before.get(key) or "") != (now or ""):
             changes.append(FieldChange(label, pieces=word_diff(before.get(key) or "", now or "")))
     if "results" in before:
@@ -75,14 +93,23 @@ def changes_since_return(update: StatusUpdate, events) -> list[FieldChange] | No
             old, new = before["results"].get(label, ""), results_now.get(label, "")
             if old != new:
                 changes.append(FieldChange(label, before=old, after=new))
-    files_before = set(before.get("files", []))
-    files_now = {item.original_name for item in update.evidence.all()}
-    if files_before != files_now:
-        changes.append(
-            FieldChange(
-                _("Evidence files"),
-                before=", ".join(sorted(files_before - files_now)),
-                after=", ".join(sorted(files_now - files_before)),
+    evidence = list(update.evidence.all())
+    groups = [("files", _("Evidence files"), False)]
+    if show_restricted:
+        groups.append(("restricted_files", _("Restricted files"), True))
+    for key, label, restricted in groups:
+        files_before = set(before.get(key, []))
+        files_now = {item.original_name for item in evidence if item.restricted == restricted}
+        if not restricted:
+            # A file restricted since the return (or listed before files could be restricted) is no
+            # longer named among the open files.
+            files_before -= {item.original_name for item in evidence if item.restricted}
+        if files_before != files_now:
+            changes.append(
+                FieldChange(
+                    label,
+                    before=", ".join(sorted(files_before - files_now)),
+                    after=", ".join(sorted(files_now - files_before)),
+                )
             )
-        )
     return changes

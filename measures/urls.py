@@ -8,6 +8,7 @@ urlpatterns = [
     path("measures/export.csv", views.measure_csv, name="measure_csv"),
     path("measures/<int:pk>/", views.measure_detail, name="measure_detail"),
     path("measures/<int:pk>/deadline/", views.measure_revise_deadline, name="measure_revise_deadline"),
+    path("measures/<int:pk>/status/", views.measure_consolidate, name="measure_consolidate"),
     path("measures/<int:pk>/updates/new/", views.update_create, name="update_create"),
     path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
     path("updates/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),

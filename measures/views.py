@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import inbox, selectors, services, thread
+from measures import assessments, inbox, selectors, services, thread
 from measures.evidence import ACCEPT_ATTRIBUTE
 from measures.filters import MeasureFilter
 from measures.forms import (
     BulkApproveForm,
     CommentForm,
+    ConsolidatedStatusForm,
     DeadlineRevisionForm,
     PeriodCloseForm,
     PeriodReopenForm,
@@ -83,6 +84,13 @@ def _filtered_measures(request):
 def measure_list(request):
     measure_filter = _filtered_measures(request)
     page = Paginator(measure_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each row's independent assessment, if an NGO partner's update is approved. One query.
+    found = selectors.ngo_assessments([measure.pk for measure in page])
+    for measure in page:
+        measure.assessment = found.get(measure.pk)
+        measure.assessment_disagrees = measure.assessment is not None and assessments.disagree(
+            measure.status, measure.progress, measure.assessment.status, measure.assessment.progress
+        )
     if request.user.role in permissions.REPORTING_ROLES:
         # The agency's draft or returned updates on this page's measures: the row leads to them. One query.
         open_updates = selectors.open_updates_by_measure(request.user, [measure.pk for measure in page])
@@ -123,11 +131,20 @@ def measure_csv(request):
             _("Latest approved update"),
             _("Approved by"),
             _("Approved on"),
+            _("Consolidated by the coordinator's office"),
+            _("Independent assessment by"),
+            _("Assessed status"),
+            _("Assessed progress %"),
+            _("Assessment period"),
+            _("Disagrees"),
         ]
     )
     today = timezone.localdate()
-    for measure in selectors.with_latest_approval(measure_filter.qs).prefetch_related(selectors.revisions_prefetch()):
+    measures = list(selectors.with_latest_approval(measure_filter.qs).prefetch_related(selectors.revisions_prefetch()))
+    found = selectors.ngo_assessments([measure.pk for measure in measures])
+    for measure in measures:
         revisions = measure.deadline_revisions.all()
+        assessment = found.get(measure.pk)
         executing = [str(a.agency) for a in measure.assignments.all() if a.part != MeasureAgency.Part.PARTNER]
         partners = [str(a.agency) for a in measure.assignments.all() if a.part == MeasureAgency.Part.PARTNER]
         writer.writerow(
@@ -148,6 +165,15 @@ def measure_csv(request):
                 measure.approved_period or "",
                 measure.approved_by or "",
                 timezone.localtime(measure.approved_at).date() if measure.approved_at else "",
+                measure.consolidated_note if measure.is_consolidated else "",
+                str(assessment.agency) if assessment else "",
+                assessment.get_status_display() if assessment else "",
+                assessment.progress if assessment else "",
+                assessment.period.label if assessment else "",
+                _("yes")
+                if assessment
+                and assessments.disagree(measure.status, measure.progress, assessment.status, assessment.progress)
+                else "",
             ]
         )
     return response
@@ -160,6 +186,35 @@ def _revision_text(revision) -> str:
     return f"{revision.old_deadline or '—'} → {revision.new_deadline} ({revised_on}): {revision.reason}"
 
 
+def _prepare_update(user, update: StatusUpdate) -> StatusUpdate:
+    """What this person may do with the update and see of it, for the update card and its thread: the
+    restricted details and files only for those `permissions.may_see_restricted` allows (reads the
+    prefetched evidence and events)."""
+    update.may_edit = permissions.may_edit_update(user, update)
+    update.may_withdraw = permissions.may_withdraw_update(user, update)
+    update.may_review = permissions.may_review_update(user, update)
+    update.may_comment = permissions.may_comment_update(user, update)
+    update.may_attach = update.may_comment and permissions.may_remove_evidence(user, update)
+    update.may_see_restricted = permissions.may_see_restricted(user, update)
+    update.files = [item for item in update.evidence.all() if update.may_see_restricted or not item.restricted]
+    thread.mark_restricted_files(update)
+    return update
+
+
+def _standing(measure, approved) -> dict:
+    """The status in force beside the independent assessment, from the measure's approved updates
+    (with agency and period) and its prefetched agencies: no query."""
+    assignments = list(measure.assignments.all())
+    assessment = assessments.ngo_assessment(approved, assignments)
+    return {
+        "self_report": assessments.self_report(approved, assignments),
+        "assessment": assessment,
+        "has_ngo_partner": bool(assessments.ngo_agencies(assignments)),
+        "disagrees": assessment is not None
+        and assessments.disagree(measure.status, measure.progress, assessment.status, assessment.progress),
+    }
+
+
 @login_required
 def measure_detail(request, pk):
     measure = selectors.measure_for_page(pk)
@@ -168,13 +223,11 @@ def measure_detail(request, pk):
     approved = [u for u in updates if u.state == StatusUpdate.State.APPROVED]
     in_work = [u for u in updates if u.state != StatusUpdate.State.APPROVED]
     for update in updates:
+        _prepare_update(user, update)
         # In a closed period the agency may still read and comment, but not change, withdraw or add files.
-        period_open = not update.period.is_closed
-        update.may_edit = permissions.may_edit_update(user, update)
-        update.may_withdraw = permissions.may_withdraw_update(user, update) and period_open
-        update.may_review = permissions.may_review_update(user, update)
-        update.may_comment = permissions.may_comment_update(user, update)
-        update.may_attach = update.may_comment and permissions.may_remove_evidence(user, update) and period_open
+        if update.period.is_closed:
+            update.may_withdraw = False
+            update.may_attach = False
     may_add_update = permissions.may_add_update(user, measure, measure.edition)
     return render(
         request,
@@ -184,6 +237,9 @@ def measure_detail(request, pk):
             "revisions": measure.deadline_revisions.all(),
             "approved": approved,
             "in_work": in_work,
+            **_standing(measure, approved),
+            "may_consolidate": permissions.may_consolidate_status(user)
+            and measure.edition.state == Edition.State.ACTIVE,
             "history": selectors.measure_history(measure),
             "results": selectors.measure_results(measure),
             "may_add_update": may_add_update,
@@ -244,6 +300,57 @@ def measure_revise_deadline(request, pk):
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_consolidate(request, pk):
+    """The coordinator's office sets the measure's status itself, with a note, or clears it."""
+    measure = selectors.measure_for_page(pk)
+    user = request.user
+    if not permissions.may_consolidate_status(user):
+        permissions.refuse(user, visible=True)
+    if measure.edition.state != Edition.State.ACTIVE:
+        messages.error(request, _("This action plan is closed: the status of its measures can no longer be changed."))
+        return redirect("measure_detail", pk=measure.pk)
+    back = reverse("measure_detail", args=[measure.pk]) + "#status"
+    if request.method == "POST" and request.POST.get("action") == "clear":
+        try:
+            services.measure_clear_consolidated_status(measure_id=measure.pk, user=user)
+        except services.UpdateError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("The consolidated status is cleared: the responsible bodies' approved report sets it again.")
+            )
+        return redirect(back)
+    initial = (
+        {
+            "status": measure.consolidated_status,
+            "progress": measure.consolidated_progress,
+            "note": measure.consolidated_note,
+        }
+        if measure.is_consolidated
+        else {"status": measure.status, "progress": measure.progress}
+    )
+    form = ConsolidatedStatusForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_set_consolidated_status(measure_id=measure.pk, user=user, **form.cleaned_data)
+        except services.UpdateError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("The consolidated status is set. The measure shows it, with your note."))
+            return redirect(back)
+    approved = list(
+        measure.updates.filter(state=StatusUpdate.State.APPROVED).select_related("agency", "period").order_by()
+    )
+    return render(
+        request,
+        "measures/consolidate.html",
+        {"measure": measure, "form": form, **_standing(measure, approved)},
+        status=400 if form.errors else 200,
+    )
+
+
 # --- Status updates ---------------------------------------------------------------------
 
 
@@ -267,6 +374,8 @@ def _update_or_404(request, pk) -> StatusUpdate:
 
 
 def _render_update_form(request, form, measure, update=None, conflict=None, status=200):
+    if update is not None:
+        _prepare_update(request.user, update)
     return render(
         request,
         "measures/update_form.html",
@@ -276,7 +385,9 @@ def _render_update_form(request, form, measure, update=None, conflict=None, stat
             "update": update,
             "conflict": conflict,
             "may_comment": update is not None and permissions.may_comment_update(request.user, update),
-            "history": selectors.update_history(update) if update is not None else [],
+            "history": selectors.update_history(update, show_restricted=update.may_see_restricted)
+            if update is not None
+            else [],
         },
         status=status,
     )
@@ -474,6 +585,7 @@ def update_review(request, pk):
                 return redirect("update_review", pk=update.pk)
             except services.UpdateError as error:
                 form.add_error("note" if error.field == "note" else None, error.message)
+    _prepare_update(user, update)
     return render(
         request,
         "measures/update_review.html",
@@ -482,8 +594,10 @@ def update_review(request, pk):
             "form": form,
             "may_review": permissions.may_review_update(user, update),
             "may_comment": permissions.may_comment_update(user, update),
-            "changes": thread.changes_since_return(update, list(update.events.all())),
-            "history": selectors.update_history(update),
+            "changes": thread.changes_since_return(
+                update, list(update.events.all()), show_restricted=update.may_see_restricted
+            ),
+            "history": selectors.update_history(update, show_restricted=update.may_see_restricted),
         },
         status=400 if form.errors else 200,
     )
@@ -607,7 +721,8 @@ def period_reopen(request, pk):
 @login_required
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
-    if not permissions.may_view_update(request.user, evidence.update):
+    if not permissions.may_view_evidence(request.user, evidence):
+        # A restricted file is as unknown to those who may not see it as a file of someone's draft.
         permissions.refuse(request.user, visible=False)
     try:
         handle = evidence.file.open("rb")
@@ -617,7 +732,12 @@ def evidence_download(request, pk):
         audit.Action.EVIDENCE_DOWNLOADED,
         request=request,
         target=evidence,
-        detail={"update": evidence.update_id, "state": evidence.update.state, "sha256": evidence.sha256},
+        detail={
+            "update": evidence.update_id,
+            "state": evidence.update.state,
+            "sha256": evidence.sha256,
+            "restricted": evidence.restricted,
+        },
     )
     response = FileResponse(
         handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
@@ -633,7 +753,7 @@ def evidence_remove(request, pk):
     """The agency takes back a file attached by mistake; back to the page it was removed from."""
     evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
     user = request.user
-    if not permissions.may_view_update(user, evidence.update):
+    if not permissions.may_view_evidence(user, evidence):
         raise Http404
     if not permissions.may_remove_evidence(user, evidence.update):
         permissions.refuse(user, visible=True)
@@ -659,7 +779,7 @@ def evidence_erase(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("update__measure", "update__agency"), pk=pk)
     user = request.user
     if not permissions.may_erase_evidence(user):
-        permissions.refuse(user, visible=permissions.may_view_update(user, evidence.update))
+        permissions.refuse(user, visible=permissions.may_view_evidence(user, evidence))
     error = None
     if request.method == "POST":
         try:
@@ -711,7 +831,11 @@ def update_comment(request, pk):
     else:
         try:
             services.update_comment(
-                update_id=update.pk, user=user, text=form.cleaned_data["text"], files=form.cleaned_data["files"]
+                update_id=update.pk,
+                user=user,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["files"],
+                files_restricted=form.cleaned_data["files_restricted"],
             )
         except services.UpdateError as error:
             messages.error(request, error.message)

@@ -77,6 +77,11 @@ def may_add_update(user, measure, edition) -> bool:
     return may_report_on(user, measure) and edition.state == "active"
 
 
+def may_consolidate_status(user) -> bool:
+    """The coordinator's office may set a measure's status itself (with a note), over the bodies' reports."""
+    return is_staff_role(user) and user.is_active
+
+
 def may_import_measures(user) -> bool:
     """Loading a plan from a spreadsheet rewrites many measures at once: the system administrator's job."""
     return user.is_authenticated and user.is_active and user.role == Role.ADMIN
@@ -111,6 +116,35 @@ def may_withdraw_update(user, update) -> bool:
         and update.agency_id == user.agency_id
         and update.state == "submitted"
         and agency_is_active(user)
+    )
+
+
+def may_see_restricted(user, update) -> bool:
+    """The restricted part of an update — details that could identify a victim or a case — and its
+    restricted files: for the coordinator's office and the update's own agency, no one else.
+
+    Every renderer asks here (pages, the thread, evidence downloads); documents that leave the
+    application ask `may_see_restricted_in_reports`, and e-mails never carry restricted text.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_staff_role(user):
+        return True
+    return user.role in REPORTING_ROLES and update.agency_id == user.agency_id
+
+
+def may_see_restricted_in_reports(user) -> bool:
+    """Reports (PDF, XLSX, CSV) include restricted details, marked as such, only when the coordinator's
+    office asked for them. A report is a file that travels — forwarded, printed, attached — so an
+    agency's own report leaves even its own restricted details out. `user` is who requested it."""
+    return user is not None and is_staff_role(user) and user.is_active
+
+
+def may_view_evidence(user, evidence) -> bool:
+    """A file is seen by those who see its update; a restricted one only by those who see restricted
+    details. Reads `evidence.update` (select it)."""
+    return may_view_update(user, evidence.update) and (
+        not evidence.restricted or may_see_restricted(user, evidence.update)
     )
 
 

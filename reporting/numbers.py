@@ -2,13 +2,18 @@
 
 `report_numbers(scope)` loads what a report needs in a fixed number of queries, whatever the
 size of the plan: the measures with their areas and the measures they continue (1), their
-agencies (1), the plan's reporting periods (1), the approved updates (1) and the deadline
-revisions (1). Everything else is counted in Python from those rows, so the dashboard and the
-documents cannot disagree.
+agencies (1), the plan's reporting periods (1), the approved updates (1), the deadline
+revisions (1) and the files of the updates the report quotes (1). Everything else is counted in
+Python from those rows, so the dashboard and the documents cannot disagree.
 
 A measure is judged against the deadline in force at the moment of the report: its revised
 deadline, or, for a report that looks back, the date in force then (a revision made later does not
 excuse a measure that was overdue at the time).
+
+Whose update sets a measure's status, and which NGO assessment stands beside it, is decided by
+`measures.assessments` — the rule the measure page and the service that stores the status use.
+Restricted details and files are read only when `include_restricted` is asked for (the caller asks
+`permissions.may_see_restricted_in_reports` about the person the report is for).
 
 Texts (titles, names, status labels) are read when they are shown, so the caller decides the
 language with `translation.override`.
@@ -21,10 +26,12 @@ from datetime import date
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch
 from django.utils import timezone
 
+from measures import assessments
 from measures.models import (
     Area,
     DeadlineRevision,
     Edition,
+    Evidence,
     Measure,
     MeasureAgency,
     Pillar,
@@ -91,14 +98,32 @@ class StatusCounts:
 
 
 @dataclass
+class Assessment:
+    """An NGO partner's approved update, shown beside the status in force (`measures.assessments`)."""
+
+    agency: Agency
+    status: str
+    progress: int
+    narrative: str
+    period: str
+    disagrees: bool = False
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
 class MeasureRow:
     measure: Measure
     status: str
     progress: int
     overdue: bool
     assignments: list
+    # The responsible bodies' approved update that sets (or, under a consolidated status, would set) the status.
     narrative: str = ""
     narrative_period: str = ""
+    narrative_agency: object = None
     # Who in the coordinator's office approved that report, and when.
     approved_by: str = ""
     approved_on: object = None
@@ -107,10 +132,27 @@ class MeasureRow:
     deadline: date | None = None
     original_deadline: date | None = None
     revisions: list = field(default_factory=list)
+    # The coordinator's office set the status itself, with this note.
+    consolidated: bool = False
+    consolidated_note: str = ""
+    consolidated_on: object = None
+    assessment: Assessment | None = None
+    # The file names of the quoted update; its restricted part only in reports that may show it.
+    files: list = field(default_factory=list)
+    restricted_details: str = ""
+    restricted_files: list = field(default_factory=list)
 
     @property
     def status_label(self):
         return STATUS_LABELS[self.status]
+
+    @property
+    def disagrees(self) -> bool:
+        return bool(self.assessment and self.assessment.disagrees)
+
+    @property
+    def has_restricted(self) -> bool:
+        return bool(self.restricted_details or self.restricted_files)
 
     @property
     def responsible(self):
@@ -171,10 +213,24 @@ class ReportNumbers:
     totals: StatusCounts
     due: int
     completed_of_due: int
+    include_restricted: bool = False
 
     @property
     def edition(self):
         return self.scope.edition
+
+    @property
+    def has_restricted(self) -> bool:
+        """The report quotes restricted details or names restricted files: it is marked restricted."""
+        return any(row.has_restricted for row in self.rows)
+
+    @property
+    def assessed(self) -> int:
+        return sum(1 for row in self.rows if row.assessment)
+
+    @property
+    def disagreements(self) -> int:
+        return sum(1 for row in self.rows if row.disagrees)
 
     @property
     def rows(self):
@@ -246,8 +302,23 @@ def _deadlines(measure: Measure, revisions: list, as_of: date | None) -> tuple:
     return (later.old_deadline if later else measure.deadline), revisions[0].old_deadline, made
 
 
-def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
-    """Everything a report or the dashboard shows about `scope`, in five queries."""
+def _consolidated_by(measure: Measure, moment: date) -> bool:
+    """Whether the measure's consolidated status was in force on that day (set on or before it)."""
+    return bool(measure.consolidated_status) and timezone.localdate(measure.consolidated_at) <= moment
+
+
+def _reviewer_name(update) -> str:
+    if update is None or update.reviewer is None:
+        return ""
+    return update.reviewer.get_full_name() or update.reviewer.username
+
+
+def report_numbers(scope: Scope, *, today: date | None = None, include_restricted: bool = False) -> ReportNumbers:
+    """Everything a report or the dashboard shows about `scope`, in six queries.
+
+    `include_restricted` adds the restricted details and files of the quoted updates: only for a
+    report the coordinator's office asked for (`permissions.may_see_restricted_in_reports`).
+    """
     today = today or timezone.localdate()
     edition = scope.edition
 
@@ -280,23 +351,32 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
         measures = measures.filter(overdue_condition(today))
     measures = list(measures)
 
-    # Query 4: approved updates of the plan up to the moment of the report, oldest first;
-    # the last one of each measure gives its narrative (and its status, when the report looks back).
+    # Query 4: approved updates of the plan up to the moment of the report. Which of them sets each
+    # measure's status, and which is its NGO assessment, `measures.assessments` decides.
+    fields = [
+        "measure_id",
+        "agency_id",
+        "status",
+        "progress",
+        "narrative",
+        "reviewed_at",
+        "period__label",
+        "period__start",
+        "reviewer__first_name",
+        "reviewer__last_name",
+        "reviewer__username",
+        "agency__code",
+        "agency__kind",
+        "agency__name_en",
+        "agency__name_az",
+        "agency__name_ru",
+    ]
+    if include_restricted:
+        fields.append("restricted_details")
     updates = (
         StatusUpdate.objects.filter(measure__edition=edition, state=StatusUpdate.State.APPROVED)
-        .select_related("period", "reviewer")
-        .only(
-            "measure_id",
-            "status",
-            "progress",
-            "narrative",
-            "reviewed_at",
-            "period__label",
-            "period__start",
-            "reviewer__first_name",
-            "reviewer__last_name",
-            "reviewer__username",
-        )
+        .select_related("period", "reviewer", "agency")
+        .only(*fields)
         .order_by("period__start", "reviewed_at", "pk")
     )
     if not current:
@@ -314,27 +394,59 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
             revisions[revision.measure_id].append(revision)
 
     by_period = defaultdict(list)
-    latest = {}
+    by_measure = defaultdict(list)
     for update in updates:
         if update.measure_id in wanted:
             by_period[update.period_id].append(update)
-            latest[update.measure_id] = update
+            by_measure[update.measure_id].append(update)
+
+    quoted = {}
+    for measure in measures:
+        assignments = list(measure.assignments.all())
+        quoted[measure.pk] = (
+            assessments.self_report(by_measure[measure.pk], assignments),
+            assessments.ngo_assessment(by_measure[measure.pk], assignments),
+        )
+
+    # Query 6: the names of the files of the updates the report quotes; restricted ones only when asked for.
+    files, restricted_files = defaultdict(list), defaultdict(list)
+    quoted_ids = [update.pk for pair in quoted.values() for update in pair if update is not None]
+    evidence = Evidence.objects.filter(update_id__in=quoted_ids).order_by("uploaded_at", "pk")
+    if not include_restricted:
+        evidence = evidence.filter(restricted=False)
+    for update_id, name, restricted in evidence.values_list("update_id", "original_name", "restricted"):
+        (restricted_files if restricted else files)[update_id].append(name)
 
     rows = []
     for measure in measures:
-        update = latest.get(measure.pk)
+        report, ngo = quoted[measure.pk]
         deadline, original_deadline, revisions_made = _deadlines(
             measure, revisions[measure.pk], None if current else as_of
         )
         if current:
             status, progress, overdue = measure.status, measure.progress, measure.overdue_today
+            consolidated = measure.is_consolidated
         else:
-            status = update.status if update else Status.NOT_STARTED
-            progress = update.progress if update else 0
+            consolidated = _consolidated_by(measure, as_of)
+            if consolidated:
+                status, progress = measure.consolidated_status, measure.consolidated_progress
+            else:
+                status = report.status if report else Status.NOT_STARTED
+                progress = report.progress if report else 0
             # The same rule as overdue_condition(), applied to the status and the deadline of that moment.
             overdue = bool(deadline and deadline < as_of and status != Status.COMPLETED)
         if scope.kind == "overdue" and not overdue:
             continue
+        assessment = None
+        if ngo is not None:
+            assessment = Assessment(
+                agency=ngo.agency,
+                status=ngo.status,
+                progress=ngo.progress,
+                narrative=ngo.narrative,
+                period=ngo.period.label,
+                disagrees=assessments.disagree(status, progress, ngo.status, ngo.progress),
+            )
         rows.append(
             MeasureRow(
                 measure=measure,
@@ -342,12 +454,18 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
                 progress=progress,
                 overdue=overdue,
                 assignments=list(measure.assignments.all()),
-                narrative=update.narrative if update else "",
-                narrative_period=update.period.label if update else "",
-                approved_by=(update.reviewer.get_full_name() or update.reviewer.username)
-                if update and update.reviewer
-                else "",
-                approved_on=timezone.localtime(update.reviewed_at).date() if update and update.reviewed_at else None,
+                narrative=report.narrative if report else "",
+                narrative_period=report.period.label if report else "",
+                narrative_agency=report.agency if report else None,
+                approved_by=_reviewer_name(report),
+                approved_on=timezone.localtime(report.reviewed_at).date() if report and report.reviewed_at else None,
+                consolidated=consolidated,
+                consolidated_note=measure.consolidated_note if consolidated else "",
+                consolidated_on=timezone.localdate(measure.consolidated_at) if consolidated else None,
+                assessment=assessment,
+                files=files[report.pk] if report else [],
+                restricted_details=(report.restricted_details if report and include_restricted else ""),
+                restricted_files=restricted_files[report.pk] if report else [],
                 deadline=deadline,
                 original_deadline=original_deadline,
                 revisions=revisions_made,
@@ -403,25 +521,35 @@ def report_numbers(scope: Scope, *, today: date | None = None) -> ReportNumbers:
         sections=section_list,
         by_pillar=[(value, label, pillars[value]) for value, label in Pillar.choices if pillars[value].total],
         by_agency=sorted(agencies.values(), key=lambda line: (-line.counts.total, str(line.agency.name))),
-        series=_series(periods, by_period, [row.measure.pk for row in rows], as_of),
+        series=_series(periods, by_period, [row.measure for row in rows], as_of),
         carried=carried,
         totals=totals,
         due=due,
         completed_of_due=completed_of_due,
+        include_restricted=include_restricted,
     )
 
 
-def _series(periods, by_period, measure_ids, as_of) -> list[PeriodPoint]:
-    """Average progress and completed measures at the end of each period, carrying each measure's last update forward."""
-    state: dict = {}
+def _series(periods, by_period, measures, as_of) -> list[PeriodPoint]:
+    """Average progress and completed measures at the end of each period: each measure as the rule of
+    `measures.assessments` read it then (its responsible bodies' latest approved update up to that
+    period, or the consolidated status once it was set), carried forward."""
+    seen = defaultdict(list)
     points = []
+    total = len(measures)
     for period in periods:
         if period.start > as_of:
             break
         for update in by_period.get(period.pk, ()):
-            state[update.measure_id] = (update.status, update.progress)
-        known = [state[pk] for pk in measure_ids if pk in state]
-        total = len(measure_ids)
+            seen[update.measure_id].append(update)
+        known = []
+        for measure in measures:
+            if _consolidated_by(measure, min(period.end, as_of)):
+                known.append((measure.consolidated_status, measure.consolidated_progress))
+                continue
+            report = assessments.self_report(seen[measure.pk], measure.assignments.all())
+            if report is not None:
+                known.append((report.status, report.progress))
         points.append(
             PeriodPoint(
                 label=period.label,

@@ -66,6 +66,9 @@ def report_filename(numbers: ReportNumbers, extension: str) -> str:
     elif scope.period:
         parts.append(scope.period.label)
     parts.append(get_language() or "en")
+    if numbers.has_restricted:
+        # Whoever finds the file on a disk or in a mailbox sees at once that it is not for sharing.
+        parts.append("restricted")
     return slugify("-".join(parts)) + "." + extension
 
 
@@ -85,6 +88,13 @@ def chart_set(numbers: ReportNumbers) -> dict:
     }
 
 
+def restricted_notice() -> str:
+    return _(
+        "This report contains restricted details that could identify victims or cases. It is for the national "
+        "coordinator's office only: do not forward, publish or print it for others."
+    )
+
+
 def report_context(numbers: ReportNumbers, *, generated_at: datetime) -> dict:
     language = get_language() or "en"
     return {
@@ -98,6 +108,7 @@ def report_context(numbers: ReportNumbers, *, generated_at: datetime) -> dict:
         "language_code": language,
         "language_name": LANGUAGE_NAMES.get(language, language),
         "stylesheet_url": pdf_static_url("reporting/report.css"),
+        "restricted_notice": restricted_notice() if numbers.has_restricted else "",
     }
 
 
@@ -178,6 +189,11 @@ def _revisions_text(revisions) -> str:
     )
 
 
+def restricted_cell(text: str) -> str:
+    """A restricted text as a report prints it: marked, so the mark travels with a copied cell."""
+    return _("RESTRICTED: %(text)s") % {"text": text} if text else ""
+
+
 def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[list]]:
     header = [
         _("No."),
@@ -191,34 +207,63 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
         _("Deadline revisions"),
         _("Overdue"),
         _("Illustrative wording"),
+        _("Consolidated by the coordinator's office"),
         _("Latest approved report"),
+        _("Reported by"),
         _("Period of that report"),
         _("Approved by"),
         _("Approved on"),
+        _("Evidence files"),
+        _("Independent assessment by"),
+        _("Assessed status"),
+        _("Assessed progress %"),
+        _("Assessment period"),
+        _("Assessment"),
+        _("Disagrees"),
     ]
+    if numbers.include_restricted:
+        header += [_("Restricted details"), _("Restricted files")]
     body = []
     for row in numbers.rows if rows is None else rows:
         m = row.measure
-        body.append(
-            [
-                m.number,
-                m.area.code,
-                str(m.title),
-                _agencies_text(row.assignments),
-                str(row.status_label),
-                row.progress,
-                _date(row.deadline),
-                _date(row.original_deadline) if row.revisions else "",
-                _revisions_text(row.revisions),
-                _("yes") if row.overdue else _("no"),
-                _("yes") if m.is_illustrative else _("no"),
-                row.narrative,
-                row.narrative_period,
-                row.approved_by,
-                _date(row.approved_on),
-            ]
-        )
+        assessment = row.assessment
+        line = [
+            m.number,
+            m.area.code,
+            str(m.title),
+            _agencies_text(row.assignments),
+            str(row.status_label),
+            row.progress,
+            _date(row.deadline),
+            _date(row.original_deadline) if row.revisions else "",
+            _revisions_text(row.revisions),
+            _("yes") if row.overdue else _("no"),
+            _("yes") if m.is_illustrative else _("no"),
+            _("%(date)s: %(note)s") % {"date": _date(row.consolidated_on), "note": row.consolidated_note}
+            if row.consolidated
+            else "",
+            row.narrative,
+            str(row.narrative_agency.name) if row.narrative_agency else "",
+            row.narrative_period,
+            row.approved_by,
+            _date(row.approved_on),
+            "; ".join(row.files),
+            str(assessment.agency.name) if assessment else "",
+            str(assessment.status_label) if assessment else "",
+            assessment.progress if assessment else "",
+            assessment.period if assessment else "",
+            assessment.narrative if assessment else "",
+            _("yes") if row.disagrees else "",
+        ]
+        if numbers.include_restricted:
+            line += [restricted_cell(row.restricted_details), restricted_cell("; ".join(row.restricted_files))]
+        body.append(line)
     return header, body
+
+
+def measure_table_widths(numbers: ReportNumbers) -> list[int]:
+    widths = [9, 8, 60, 40, 18, 11, 12, 12, 50, 10, 12, 40, 70, 30, 12, 24, 12, 30, 30, 18, 11, 12, 60, 10]
+    return widths + ([60, 30] if numbers.include_restricted else [])
 
 
 def render_csv(numbers: ReportNumbers) -> RenderedReport:
@@ -260,10 +305,12 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
         return ws
 
     totals = numbers.totals
+    notice = [[_("RESTRICTED"), restricted_notice()], []] if numbers.has_restricted else []
     summary = sheet(
         _("Summary"),
         [_("Item"), _("Value")],
         [
+            *notice,
             [_("Action plan"), str(numbers.edition.title)],
             [_("Report"), report_title(numbers)],
             [_("State as of"), formats.date_format(numbers.as_of, "SHORT_DATE_FORMAT")],
@@ -276,6 +323,8 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
             [_("Overdue"), totals.overdue],
             [_("Measures with a revised deadline"), totals.revised],
             [_("Deadline revisions"), totals.revisions],
+            [_("Measures with an NGO assessment"), numbers.assessed],
+            [_("NGO assessments that disagree"), numbers.disagreements],
             [],
             [_("Status"), _("Measures"), _("Share %")],
             *[[str(label), count, share] for _v, label, count, share in totals.rows],
@@ -283,18 +332,17 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
         widths=[34, 60, 12],
         first=True,
     )
-    summary["A15"].font = bold
+    summary[f"A{17 + len(notice)}"].font = bold
+    if notice:
+        red = Font(bold=True, color="B42318")
+        summary["A2"].font = summary["B2"].font = red
     header, body = measure_table(numbers)
-    widths = [9, 8, 60, 40, 18, 11, 12, 12, 50, 10, 12, 70, 12, 24, 12]
+    widths = measure_table_widths(numbers)
     measures = sheet(_("Measures"), header, body, widths=widths)
     for line in measures.iter_rows(min_row=2):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet(
-        _("Overdue"),
-        *measure_table(numbers, numbers.overdue_rows),
-        widths=widths,
-    )
+    sheet(_("Overdue"), *measure_table(numbers, numbers.overdue_rows), widths=widths)
     status_header = [str(label) for _v, label in Status.choices]
     sheet(
         _("By area"),

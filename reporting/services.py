@@ -51,12 +51,18 @@ def report_render(
     agency: Agency | None = None,
     area: Area | None = None,
     generated_at: datetime | None = None,
+    requested_by=None,
 ) -> RenderedReport:
-    """Compute the numbers in the report's language and render them. Reads the database; writes nothing."""
+    """Compute the numbers in the report's language and render them. Reads the database; writes nothing.
+
+    `requested_by` is the person the report is for: restricted details and files go into it, marked,
+    only when `permissions.may_see_restricted_in_reports` allows that person — never without one.
+    """
     generated_at = generated_at or timezone.now()
     scope = Scope(kind=kind, edition=edition, period=period, agency=agency, area=area)
+    include_restricted = permissions.may_see_restricted_in_reports(requested_by)
     with translation.override(language):
-        numbers = report_numbers(scope, today=timezone.localdate(generated_at))
+        numbers = report_numbers(scope, today=timezone.localdate(generated_at), include_restricted=include_restricted)
         if format == Report.Format.XLSX:
             return render_xlsx(numbers, generated_at=generated_at)
         if format == Report.Format.CSV:
@@ -147,6 +153,8 @@ def report_produce(report: Report) -> RenderedReport:
         area=report.area,
         language=report.language,
         format=report.format,
+        # Whoever asked decides what goes in, judged as they are now (a role changed since counts).
+        requested_by=report.requested_by,
     )
 
 

@@ -127,10 +127,40 @@ def test_measure_status_is_that_of_its_latest_approved_update():
             .order_by("-period__start")
             .first()
         )
-        if latest is None:
+        if measure.consolidated_status:
+            # The coordinator's office settled it, with a note: that status is in force.
+            assert (measure.status, measure.progress) == (measure.consolidated_status, measure.consolidated_progress)
+            assert measure.consolidated_note
+        elif latest is None:
             assert measure.status == Status.NOT_STARTED
         else:
             assert (measure.status, measure.progress) == (latest.status, latest.progress), measure.number
+
+
+def test_ngo_assessments_agree_but_one_and_one_status_is_consolidated():
+    from measures import assessments
+    from measures.selectors import ngo_assessments
+
+    run()
+    measures = {m.pk: m for m in Measure.objects.filter(edition__code="NAP-2020-2024")}
+    found = ngo_assessments(measures)
+    disagreeing = [
+        measures[pk].number
+        for pk, update in found.items()
+        if assessments.disagree(measures[pk].status, measures[pk].progress, update.status, update.progress)
+    ]
+    assert len(found) >= 5 and disagreeing == ["4.1.4"]
+    assert [m.number for m in measures.values() if m.consolidated_status] == ["4.1.4"]
+
+
+def test_one_restricted_detail_and_one_restricted_file():
+    from measures.models import Evidence
+
+    run()
+    restricted = StatusUpdate.objects.exclude(restricted_details="")
+    assert [(u.measure.number, u.agency.code, u.state) for u in restricted] == [("4.1.4", "MLSPP", "approved")]
+    files = Evidence.objects.filter(restricted=True)
+    assert [(e.update.measure.number, e.update.agency.code) for e in files] == [("4.1.4", "MLSPP")]
 
 
 def test_one_demo_person_per_role_with_the_demo_password(settings):

@@ -174,6 +174,59 @@ MATRIX = {
         "get",
         {"admin": OK, "coordinator": OK, "focal_point": OK, "ngo": NOT_FOUND, "partner": NOT_FOUND, "anonymous": LOGIN},
     ),
+    # A restricted file: the coordinator's office and the update's own agency; for anyone else it does not exist.
+    "own agency's restricted file of an approved update": (
+        "evidence_download",
+        "mlspp_restricted_evidence",
+        "get",
+        {"admin": OK, "coordinator": OK, "focal_point": OK, "ngo": NOT_FOUND, "partner": NOT_FOUND, "anonymous": LOGIN},
+    ),
+    "another agency's restricted file of an approved update": (
+        "evidence_download",
+        "other_restricted_evidence",
+        "get",
+        {
+            "admin": OK,
+            "coordinator": OK,
+            "focal_point": NOT_FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "remove a restricted file of an approved update": (
+        "evidence_remove",
+        "other_restricted_evidence",
+        "post",
+        {
+            "admin": FORBIDDEN,
+            "coordinator": FORBIDDEN,
+            "focal_point": NOT_FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "erase a restricted file": (
+        "evidence_erase",
+        "other_restricted_evidence",
+        "get",
+        {
+            "admin": OK,
+            "coordinator": FORBIDDEN,
+            "focal_point": NOT_FOUND,
+            "ngo": NOT_FOUND,
+            "partner": NOT_FOUND,
+            "anonymous": LOGIN,
+        },
+    ),
+    "consolidated status form": ("measure_consolidate", "consolidated_measure", "get", staff_only()),
+    "set a consolidated status": (
+        "measure_consolidate",
+        "consolidated_measure",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
     "remove a file from own agency's draft": (
         "evidence_remove",
         "draft_evidence",
@@ -308,7 +361,18 @@ def matrix_objects_from_demo():
     nap20 = Edition.objects.get(code="NAP-2020-2024")
     submitted = StatusUpdate.objects.filter(state="submitted").exclude(agency__code__in=["MLSPP", "CLEAN-WORLD"])
     mlspp_draft = StatusUpdate.objects.get(agency__code="MLSPP", state="draft", measure__number="4.1.8")
-    approved = Evidence.objects.filter(update__state="approved").select_related("update").first()
+    approved = Evidence.objects.filter(update__state="approved", restricted=False).select_related("update").first()
+    # The Ministry of Labour's restricted file (demo data), and another agency's, made restricted here.
+    mlspp_restricted = Evidence.objects.get(restricted=True, update__agency__code="MLSPP")
+    other_restricted = (
+        Evidence.objects.filter(update__state="approved", restricted=False)
+        .exclude(update__agency__code__in=["MLSPP", "CLEAN-WORLD"])
+        .exclude(pk=approved.pk)
+        .first()
+    )
+    other_restricted.restricted = True
+    other_restricted.save(update_fields=["restricted"])
+    StatusUpdate.objects.filter(pk=other_restricted.update_id).update(restricted_details=OTHER_SECRETS[0])
     content = simple_pdf("Draft evidence", ["Attendance list"])
     draft_evidence = Evidence.objects.create(
         update=mlspp_draft,
@@ -336,12 +400,93 @@ def matrix_objects_from_demo():
         "approved_update": approved.update,
         "approved_evidence": approved,
         "draft_evidence": draft_evidence,
+        "mlspp_restricted_evidence": mlspp_restricted,
+        "other_restricted_evidence": other_restricted,
+        "consolidated_measure": Measure.objects.get(edition=nap20, number="4.1.4"),
         "published_plan": nap20,
         "unpublished_plan": Edition.objects.get(code="NAP-2014-2018"),
         # The demo closes 2021 H2 of the running plan; 2024 H2 is open.
         "closed_period": ReportingPeriod.objects.get(edition=nap20, label="2021 H2", closed_at__isnull=False),
         "open_period": ReportingPeriod.objects.get(edition=nap20, label="2024 H2", closed_at__isnull=True),
     }
+
+
+# --- Restricted details: where they could show, and who sees them -----------------------------
+
+# The Ministry of Labour's restricted details and file on measure 4.1.4 (demo data), and another agency's
+# (made restricted in `matrix_objects_from_demo`).
+MLSPP_SECRETS = ["Case 2022/144-1/031", "shelter-addresses-2022.pdf"]
+OTHER_SECRETS = ["Witness W-77 is sheltered in Ganja"]
+OWN_AGENCY = {"admin": True, "coordinator": True, "focal_point": True, "ngo": False, "partner": False}
+STAFF = {"admin": True, "coordinator": True, "focal_point": False, "ngo": False, "partner": False}
+NOBODY = dict.fromkeys(USERNAMES, False)
+
+# case → (URL for the objects, the secrets looked for, whether each role sees them). Every role signs in;
+# the anonymous visitor sees only the public summary and the sign-in page, tested below.
+RESTRICTED_MATRIX = {
+    "measure page, the own agency's restricted part and file": (
+        lambda o: reverse("measure_detail", args=[o["consolidated_measure"].pk]),
+        MLSPP_SECRETS,
+        OWN_AGENCY,
+    ),
+    "measure page, another agency's restricted part and file": (
+        lambda o: reverse("measure_detail", args=[o["other_restricted_evidence"].update.measure_id]),
+        [*OTHER_SECRETS, lambda o: o["other_restricted_evidence"].original_name],
+        STAFF,
+    ),
+    "the review page of the own agency's update": (
+        lambda o: reverse("update_review", args=[o["mlspp_restricted_evidence"].update_id]),
+        MLSPP_SECRETS,
+        STAFF,  # the focal point may not open the review page at all
+    ),
+    "measures list searched for the restricted words": (
+        lambda o: reverse("measure_list") + "?q=2022%2F144-1%2F031",
+        MLSPP_SECRETS,
+        NOBODY,
+    ),
+    "measures list searched for a restricted file's name": (
+        lambda o: reverse("measure_list") + "?q=shelter-addresses",
+        MLSPP_SECRETS,
+        NOBODY,
+    ),
+    "measures as CSV": (lambda o: reverse("measure_csv"), [*MLSPP_SECRETS, *OTHER_SECRETS], NOBODY),
+    "home page": (lambda o: reverse("home"), [*MLSPP_SECRETS, *OTHER_SECRETS], NOBODY),
+    "notifications": (lambda o: reverse("notification_list"), [*MLSPP_SECRETS, *OTHER_SECRETS], NOBODY),
+    "dashboard": (lambda o: reverse("reporting:dashboard"), [*MLSPP_SECRETS, *OTHER_SECRETS], NOBODY),
+    "public summary": (
+        lambda o: reverse("public_summary", args=[o["published_plan"].code]),
+        [*MLSPP_SECRETS, *OTHER_SECRETS],
+        NOBODY,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(RESTRICTED_MATRIX))
+def test_restricted_details_matrix(client, objects, case):
+    """Restricted details and files: the coordinator's office and the update's own agency, nowhere else."""
+    url_of, secrets, expected = RESTRICTED_MATRIX[case]
+    url = url_of(objects)
+    secrets = [secret(objects) if callable(secret) else secret for secret in secrets]
+    wrong = []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(User.objects.get(username=USERNAMES[role]))
+        response = client.get(url, follow=role == "anonymous")
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        text = content.decode("utf-8-sig", "replace")
+        shown = [secret for secret in secrets if secret in text]
+        sees = expected.get(role, False)
+        if sees and response.status_code == 200 and len(shown) != len(secrets):
+            wrong.append(f"{role}: should see {sorted(set(secrets) - set(shown))}")
+        if not sees and shown:
+            wrong.append(f"{role}: sees {shown}")
+    assert not wrong, f"{case} ({url}): " + "; ".join(wrong)
+
+
+def test_restricted_matrix_gives_every_signed_in_role_an_answer():
+    for case, (_url, _secrets, expected) in RESTRICTED_MATRIX.items():
+        assert set(expected) == set(USERNAMES), case
 
 
 def url_for(name, target, objects):
@@ -359,6 +504,8 @@ def post_data(name, objects):
         return {"updates": [f"{update.pk}:{update.version}"]}
     if name == "update_review":
         return {"action": "approve", "note": "", "version": objects["other_submitted"].version}
+    if name == "measure_consolidate":
+        return {"status": "in_progress", "progress": 60, "note": "Reports disagree; the working group decided."}
     if name == "evidence_erase":
         return {"reason": "It names a victim."}
     if name == "update_comment":

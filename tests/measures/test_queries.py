@@ -62,9 +62,11 @@ class Plan:
             MeasureAgency.objects.create(measure=measure, agency=self.ngo, part="partner")
             self.add_update(measure, self.periods[0], "approved")
             self.add_update(measure, self.periods[-1], ["submitted", "draft", "returned"][i % 3])
+            # The NGO's independent assessment, shown beside the status on the measure, the list and reports.
+            self.add_update(measure, self.periods[0], "approved", agency=self.ngo)
             self.measures.append(measure)
 
-    def add_update(self, measure, period, state, agency=None, files=1):
+    def add_update(self, measure, period, state, agency=None, files=2):
         update = StatusUpdate.objects.create(
             measure=measure,
             agency=agency or self.mlspp,
@@ -72,6 +74,7 @@ class Plan:
             status="in_progress",
             progress=40,
             narrative="Sessions held.",
+            restricted_details="The victim's name and case number.",
             state=state,
             author=self.focal if agency in (None, self.mlspp) else self.ngo_user,
             review_note="Add the regions." if state == "returned" else "",
@@ -91,6 +94,7 @@ class Plan:
                 content_type="application/pdf",
                 size=len(content),
                 sha256=hashlib.sha256(content).hexdigest(),
+                restricted=n == 1,
                 uploaded_by=self.focal,
             )
         return update
@@ -212,6 +216,21 @@ def test_period_pages_cost_the_same_with_many_periods_updates_and_closings(clien
     assert [count(client, plan.partner, url) for url in urls] == small
 
 
+def test_consolidation_page_costs_the_same_with_many_updates(client, plan):
+    measure = plan.measures[0]
+    url = reverse("measure_consolidate", args=[measure.pk])
+    small = count(client, plan.coordinator, url)
+    for period in plan.periods[1:-1]:
+        plan.add_update(measure, period, "approved", files=3)
+        plan.add_update(measure, period, "approved", agency=plan.ngo, files=1)
+    for n in range(10):
+        MeasureAgency.objects.create(measure=measure, agency=AgencyFactory(code=f"MORE-{n}"), part="executing")
+    assert count(client, plan.coordinator, url) == small
+    # session, user, second factor, measure with plan, area, continued measure and who consolidated, its agencies,
+    # the measures continuing it, its approved updates with agency and period, unread notifications (header)
+    assert small == 8
+
+
 def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
     submitted = StatusUpdate.objects.filter(state="submitted").first()
     draft = StatusUpdate.objects.filter(state="draft").first()
@@ -251,10 +270,10 @@ PINNED = {
     # unread notifications (header)
     "partner's home": 9,
     # session, user, second factor, count, filter choices (agencies, plans, areas), page of measures, their agencies,
-    # the agency's name in the header, unread notifications (header)
-    "measures list": 11,
+    # the NGO assessments of the page's measures, the agency's name in the header, unread notifications (header)
+    "measures list": 12,
     # the same, and the agency's draft and returned updates on the page's measures
-    "measures list, as the focal point": 12,
+    "measures list, as the focal point": 13,
     # session, user, second factor, queue size, page of updates with evidence counts, unread notifications (header)
     "review queue": 6,
     # session, user, second factor, the plan, its periods with who closed them, their updates counted by state,

@@ -23,6 +23,15 @@ def period(measure):
     return ReportingPeriod.objects.get(edition=measure.edition, label="2024 H2")
 
 
+@pytest.fixture
+def led_by_mlspp(measure):
+    """The Ministry of Labour leads 4.3.3 (instead of the State Employment Agency), so its approved
+    update sets the measure's status."""
+    measure.assignments.update(is_lead=False)
+    measure.assignments.filter(agency__code="MLSPP").update(is_lead=True)
+    return measure
+
+
 def kinds(update):
     return [event.kind for event in update.events.order_by("created_at", "pk")]
 
@@ -270,7 +279,8 @@ def test_an_approved_updates_file_can_only_be_erased_by_an_administrator_with_a_
 # --- History in plain words ----------------------------------------------------------------------
 
 
-def test_the_measures_history_says_what_changed_in_plain_words(client, measure, period):
+def test_the_measures_history_says_what_changed_in_plain_words(client, led_by_mlspp, period):
+    measure = led_by_mlspp
     update = submitted_update(client, measure, period, status="completed", progress=100)
     before = measure.get_status_display()
     review(client, update, "approve")
@@ -291,7 +301,8 @@ def test_the_measures_history_says_what_changed_in_plain_words(client, measure, 
     assert "saved without changes" not in history and "status changed" not in history.lower()
 
 
-def test_the_measures_csv_names_who_approved_the_latest_update_and_when(client, measure, period):
+def test_the_measures_csv_names_who_approved_the_latest_update_and_when(client, led_by_mlspp, period):
+    measure = led_by_mlspp
     import csv
     import io
 

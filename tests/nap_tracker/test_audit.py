@@ -179,7 +179,12 @@ def test_evidence_download_is_recorded(client, people, submitted):
         str(evidence.pk),
         "training.pdf",
     )
-    assert event.detail == {"update": submitted.pk, "state": "submitted", "sha256": evidence.sha256}
+    assert event.detail == {
+        "update": submitted.pk,
+        "state": "submitted",
+        "sha256": evidence.sha256,
+        "restricted": False,
+    }
 
 
 def test_refused_evidence_download_is_a_refusal_not_a_download(client, people, submitted):

@@ -7,14 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from measures import services
-from measures.models import Status
+from measures.models import Evidence, Status
 from reporting.numbers import Scope, report_numbers
 from tests.factories import (
+    AgencyFactory,
     AreaFactory,
     EditionFactory,
     MeasureAgencyFactory,
     MeasureFactory,
     ReportingPeriodFactory,
+    StatusUpdateFactory,
     UserFactory,
 )
 from tests.reporting.conftest import TODAY
@@ -145,32 +147,69 @@ def test_a_report_that_looks_back_judges_by_the_deadline_in_force_then(plan):
     assert not next(row for row in now.rows if row.measure.number == "4.1.2").overdue
 
 
-def numbers_queries(edition):
+def numbers_queries(edition, *, include_restricted=False):
     with CaptureQueriesContext(connection) as queries:
-        numbers = report_numbers(Scope(kind="edition", edition=edition), today=TODAY)
+        numbers = report_numbers(
+            Scope(kind="edition", edition=edition), today=TODAY, include_restricted=include_restricted
+        )
         # Reading everything a template reads must not cost more queries.
         for row in numbers.rows:
             str(row.measure.title), str(row.measure.area.title), [str(a.agency.name) for a in row.assignments]
             assert row.measure.continues is None
+            assert row.narrative_agency is not None and str(row.narrative_agency.name)
+            assert row.assessment is not None and str(row.assessment.agency.name)
+            assert row.files == ["open.pdf"]
+            assert row.restricted_files == (["case.pdf"] if include_restricted else [])
+            assert row.restricted_details == ("Case 12/34" if include_restricted else "")
     return len(queries)
 
 
-def test_numbers_cost_five_queries_for_3_or_300_measures(db):
-    coordinator = UserFactory(username="revising-coordinator", role="coordinator", agency=None)
-    small = AreaFactory(edition=EditionFactory(code="NAP-SMALL"))
-    ReportingPeriodFactory(edition=small.edition)
-    for measure in MeasureFactory.create_batch(3, area=small):
-        MeasureAgencyFactory(measure=measure)
-    big = AreaFactory(edition=EditionFactory(code="NAP-BIG"))
-    ReportingPeriodFactory(edition=big.edition)
-    for measure in MeasureFactory.create_batch(300, area=big):
-        MeasureAgencyFactory(measure=measure)
-        for day in (1, 2):
-            services.measure_revise_deadline(
-                measure_id=measure.pk, user=coordinator, new_deadline=date(2024, 6, day), reason="Later."
+def _plan_with_updates(code, size):
+    """`size` measures, each with its lead's approved update (one open and one restricted file) and an NGO
+    partner's approved assessment; in a plan of more than three, each deadline revised twice."""
+    area = AreaFactory(edition=EditionFactory(code=code))
+    period = ReportingPeriodFactory(edition=area.edition)
+    lead = AgencyFactory(code=f"{code}-LEAD")
+    ngo = AgencyFactory(code=f"{code}-NGO", kind="ngo")
+    # The bigger plan's deadlines were each revised twice.
+    reviser = UserFactory(username=f"{code}-reviser", role="coordinator", agency=None) if size > 3 else None
+    for measure in MeasureFactory.create_batch(size, area=area):
+        MeasureAgencyFactory(measure=measure, agency=lead, is_lead=True)
+        MeasureAgencyFactory(measure=measure, agency=ngo, part="partner")
+        report = StatusUpdateFactory(
+            measure=measure, agency=lead, period=period, state="approved", restricted_details="Case 12/34"
+        )
+        for name, restricted in [("open.pdf", False), ("case.pdf", True)]:
+            Evidence.objects.create(
+                update=report,
+                file=f"evidence/{name}",
+                original_name=name,
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+                restricted=restricted,
+                uploaded_by=report.author,
             )
-    # periods, measures (with area and continued measure), their agencies, approved updates, deadline revisions
-    assert numbers_queries(small.edition) == numbers_queries(big.edition) == 5
+        StatusUpdateFactory(measure=measure, agency=ngo, period=period, state="approved", status="delayed")
+        if size > 3:
+            for day in (1, 2):
+                services.measure_revise_deadline(
+                    measure_id=measure.pk, user=reviser, new_deadline=date(2024, 6, day), reason="Later."
+                )
+    return area.edition
+
+
+@pytest.mark.parametrize("include_restricted", [False, True])
+def test_numbers_cost_six_queries_for_3_or_300_measures(db, include_restricted):
+    small = _plan_with_updates("NAP-SMALL", 3)
+    big = _plan_with_updates("NAP-BIG", 300)
+    # periods, measures (with area and continued measure), their agencies, approved updates (with their
+    # agency, period and reviewer), the deadline revisions, the files of the quoted updates
+    assert (
+        numbers_queries(small, include_restricted=include_restricted)
+        == numbers_queries(big, include_restricted=include_restricted)
+        == 6
+    )
 
 
 @pytest.mark.django_db

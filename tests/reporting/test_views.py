@@ -9,10 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from measures import services
-from measures.models import Status
 from nap_tracker.models import User
 from reporting.models import Report
-from tests.factories import AreaFactory, EditionFactory, MeasureAgencyFactory, MeasureFactory, ReportingPeriodFactory
+from tests.factories import EditionFactory, ReportingPeriodFactory
 from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -211,22 +210,20 @@ def dashboard_queries(client, code):
 
 
 def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
+    from tests.reporting.test_numbers import _plan_with_updates
+
     client.force_login(people["partner"])
-    for code, count in [("NAP-SMALL", 3), ("NAP-BIG", 300)]:
-        area = AreaFactory(edition=EditionFactory(code=code))
-        ReportingPeriodFactory(edition=area.edition)
-        for measure in MeasureFactory.create_batch(count, area=area, status=Status.DELAYED):
-            MeasureAgencyFactory(measure=measure)
-            if count > 3:
-                services.measure_revise_deadline(
-                    measure_id=measure.pk, user=people["coordinator"], new_deadline=date(2025, 6, 30), reason="Later."
-                )
+    # Each measure with its lead's approved report (with files, one restricted) and an NGO's assessment;
+    # the bigger plan's deadlines revised twice.
+    _plan_with_updates("NAP-SMALL", 3)
+    _plan_with_updates("NAP-BIG", 300)
     small, _ = dashboard_queries(client, "NAP-SMALL")
     big, response = dashboard_queries(client, "NAP-BIG")
     assert response.context["numbers"].totals.total == 300
+    assert response.context["numbers"].assessed == 300
     # session, user, second factor, the user's agency (header), unread notifications (header), the plans, then the
-    # five of reporting.numbers, the four of reporting.results (indicators, their values, budget lines, spending)
-    assert small == big == 15
+    # six of reporting.numbers, the four of reporting.results (indicators, their values, budget lines, spending)
+    assert small == big == 16
 
 
 def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):

@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from measures.demo_files import simple_pdf
-from measures.models import Measure, StatusUpdate
+from measures.models import Measure, MeasureAgency, StatusUpdate
 from nap_tracker.models import User
 from tests.conftest import require_service
 
@@ -76,8 +76,16 @@ def test_submit_return_resubmit_approve(chromium, demo_site, settings, tmp_path)
         connections.close_all()
 
 
+def lead_by_ministry_of_labour(measure):
+    """In the demo the State Employment Agency leads 4.3.3 and its approved report sets the status; here
+    the Ministry of Labour leads, so that its approved update is the one that moves the status."""
+    MeasureAgency.objects.filter(measure=measure).update(is_lead=False)
+    MeasureAgency.objects.filter(measure=measure, agency__code="MLSPP").update(is_lead=True)
+
+
 def journey(chromium, demo_site, settings, tmp_path):
     measure = Measure.objects.get(edition__code="NAP-2020-2024", number="4.3.3")
+    lead_by_ministry_of_labour(measure)
     evidence = tmp_path / "training-report.pdf"
     evidence.write_bytes(simple_pdf("Vocational training", ["24 victims trained in Baku and Ganja"]))
 

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from measures.demo_files import simple_pdf
 from measures.models import Measure, StatusUpdate
 from nap_tracker.models import User
-from tests.test_browser_journey import chromium, demo_site, sign_in  # noqa: F401
+from tests.test_browser_journey import chromium, demo_site, lead_by_ministry_of_labour, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,6 +68,7 @@ def test_the_whole_exchange_is_kept(chromium, demo_site, settings, tmp_path):  #
 
 def exchange(browser, base, settings, tmp_path):
     measure = Measure.objects.get(edition__code="NAP-2020-2024", number="4.3.3")
+    lead_by_ministry_of_labour(measure)
     wrong = tmp_path / "passport-scan.pdf"
     wrong.write_bytes(simple_pdf("Passport", ["A victim's passport, scanned by mistake"]))
     right = tmp_path / "attendance-lists.pdf"

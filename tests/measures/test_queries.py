@@ -227,8 +227,9 @@ def test_consolidation_page_costs_the_same_with_many_updates(client, plan):
         MeasureAgency.objects.create(measure=measure, agency=AgencyFactory(code=f"MORE-{n}"), part="executing")
     assert count(client, plan.coordinator, url) == small
     # session, user, second factor, measure with plan, area, continued measure and who consolidated, its agencies,
-    # the measures continuing it, its approved updates with agency and period, unread notifications (header)
-    assert small == 8
+    # the measures continuing it, its deadline revisions, its approved updates with agency and period, unread
+    # notifications (header)
+    assert small == 9
 
 
 def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):

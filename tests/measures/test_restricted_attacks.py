@@ -141,6 +141,17 @@ def test_no_form_lifts_the_mark_and_it_survives_withdrawal_editing_resubmission_
     assert restricted.state == "submitted" and Evidence.objects.get(pk=secret.pk).restricted
 
 
+def test_the_administrator_cannot_lift_a_files_restricted_mark_in_the_admin(client, restricted):
+    """The mark only hides, never exposes: in the admin as in the forms, a restricted file stays restricted
+    (the way back is to remove the file and attach it again)."""
+    secret = restricted.evidence.get()
+    login(client, "admin")
+    url = reverse("admin:measures_evidence_change", args=[secret.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {})  # the checkbox left unticked
+    assert Evidence.objects.get(pk=secret.pk).restricted
+
+
 def test_the_admin_is_closed_to_everyone_but_the_administrator(client, restricted):
     urls = [
         reverse("admin:measures_statusupdate_change", args=[restricted.pk]),

@@ -289,6 +289,31 @@ def test_the_update_history_says_the_restricted_details_changed_only_to_those_wh
             assert status == 404 and SECRET not in page, (username, name)
 
 
+def test_a_report_made_for_the_coordinators_office_is_not_downloaded_by_anyone_else(
+    client, demo, django_capture_on_commit_callbacks
+):
+    """Not by a partner who guesses its id, nor by the coordinator who asked for it once they are a partner."""
+    from reporting import services as reporting_services
+    from reporting.models import Report
+
+    coordinator = User.objects.get(username="coordinator")
+    edition = Measure.objects.get(edition__code="NAP-2020-2024", number="4.1.4").edition
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reporting_services.report_request(
+            user=coordinator, kind="edition", edition=edition, language="en", format="csv"
+        )
+    report.refresh_from_db()
+    assert report.state == Report.State.DONE and report.file.name.endswith("-restricted.csv")
+    url = reverse("reporting:download", args=[report.pk])
+    response = login(client, "coordinator").get(url)
+    content = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200 and DEMO_SECRET_FILE in content
+    for username in ["partner", "focal", "ngo"]:
+        assert login(client, username).get(url).status_code == 404, username
+    User.objects.filter(pk=coordinator.pk).update(role=User.Role.PARTNER, agency=Agency.objects.get(code="IOM"))
+    assert login(client, "coordinator").get(url).status_code == 404
+
+
 def test_a_restricted_update_is_not_found_by_its_id_in_other_ways(client, restricted):
     """The comment form and the withdraw button of someone else's update answer as for an update that is not there."""
     for username in ["partner", "ngo", "sea-focal"]:

@@ -331,3 +331,30 @@ def test_reminders_about_a_restricted_update_never_name_its_files(client, restri
     for message in mail.outbox:
         bodies = [message.body, *(content for content, _type in getattr(message, "alternatives", []))]
         assert all(SECRET not in body and SECRET_FILE not in body for body in bodies)
+
+
+def test_a_server_error_while_saving_an_update_never_mails_its_restricted_details_to_the_admins(
+    measure, period, outsiders, settings, monkeypatch
+):
+    """The e-mail of a server error lists what was posted: restricted details are starred out of it."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    login(client, "focal")
+    create(client, measure, form_data(period, action="draft"))
+    draft = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period=period)
+    settings.DEBUG = False
+    settings.ADMINS = [("Ops", "ops@example.org")]
+
+    def fail(**kwargs):
+        raise RuntimeError("storage is down")
+
+    monkeypatch.setattr(services, "update_create", fail)
+    monkeypatch.setattr(services, "update_save", fail)
+    mail.outbox.clear()
+    data = form_data(period, restricted_details=SECRET)
+    assert create(client, measure, data).status_code == 500
+    assert client.post(reverse("update_edit", args=[draft.pk]), {**data, "version": draft.version}).status_code == 500
+    assert len(mail.outbox) == 2 and all(message.to == ["ops@example.org"] for message in mail.outbox)
+    for message in mail.outbox:
+        assert "storage is down" in message.body and SECRET not in message.body

@@ -509,6 +509,13 @@ class EvidenceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # A file can be marked restricted here, never unmarked: as in the update form, the mark only
+        # hides a file (to lift it, the agency removes the file and attaches it again).
+        if obj is not None and obj.restricted:
+            return [*self.readonly_fields, "restricted"]
+        return self.readonly_fields
+
 
 @admin.register(DigestDelivery)
 class DigestDeliveryAdmin(DateSafeListMixin, admin.ModelAdmin):

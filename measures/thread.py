@@ -46,11 +46,17 @@ FILE_KINDS = {UpdateEvent.Kind.FILE_ADDED, UpdateEvent.Kind.FILE_REMOVED, Update
 def mark_restricted_files(update: StatusUpdate):
     """Mark the steps of the thread that name a restricted file (`event.restricted_file`), so the
     thread shows their names only to those who may see restricted files: a file restricted when the
-    step was taken, or one of the update's files restricted since. Reads the prefetched evidence and events."""
+    step was taken, or one of the update's files restricted since — still attached, or removed or erased
+    once restricted (the step that took it away says so). Reads the prefetched evidence and events."""
+    events = list(update.events.all())
     restricted_names = {item.original_name for item in update.evidence.all() if item.restricted}
-    for event in update.events.all():
+    # The steps that took a restricted file away: a removal's text is its name, an erasure's "name — reason".
+    gone = [e.text for e in events if e.kind in FILE_KINDS and e.snapshot.get("restricted")]
+    for event in events:
         event.restricted_file = event.kind in FILE_KINDS and (
-            bool(event.snapshot.get("restricted")) or event.text in restricted_names
+            bool(event.snapshot.get("restricted"))
+            or event.text in restricted_names
+            or any(text == event.text or text.startswith(f"{event.text} — ") for text in gone)
         )
 
 

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from measures import assessments, inbox, selectors, services, thread
@@ -32,6 +33,8 @@ from nap_tracker import audit, permissions
 from nap_tracker.spreadsheets import safe_cell
 
 PAGE_SIZE = 25
+# Starred out of the e-mail a server error sends to ADMINS: e-mails never carry restricted text.
+RESTRICTED_POST_FIELDS = ("restricted_details",)
 
 
 class SafeWriter:
@@ -394,6 +397,7 @@ def _render_update_form(request, form, measure, update=None, conflict=None, stat
 
 
 @login_required
+@sensitive_post_parameters(*RESTRICTED_POST_FIELDS)
 def update_create(request, pk):
     measure = selectors.measure_for_page(pk)
     user = request.user
@@ -475,6 +479,7 @@ def _open_update_for(user, measure) -> StatusUpdate | None:
 
 
 @login_required
+@sensitive_post_parameters(*RESTRICTED_POST_FIELDS)
 def update_edit(request, pk):
     update = _update_or_404(request, pk)
     user = request.user

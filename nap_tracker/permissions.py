@@ -183,8 +183,13 @@ def may_request_report(user, *, kind: str, agency_id: int | None = None) -> bool
 
 
 def may_view_report(user, report) -> bool:
-    """A report is for the person who asked, and for the staff."""
-    return user.is_authenticated and (is_staff_role(user) or report.requested_by_id == user.pk)
+    """A report is for the person who asked, and for the staff; one that quotes restricted details
+    (`report.holds_restricted`) only while they may see them in reports — not once their role changed."""
+    return (
+        user.is_authenticated
+        and (is_staff_role(user) or report.requested_by_id == user.pk)
+        and (not report.holds_restricted or may_see_restricted_in_reports(user))
+    )
 
 
 # --- The audit trail ----------------------------------------------------------------------

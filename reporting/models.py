@@ -120,6 +120,12 @@ class Report(models.Model):
         return gettext(self.error) if self.error else ""
 
     @property
+    def holds_restricted(self) -> bool:
+        """The file quotes restricted details: its name says so (`reporting.rendering.report_filename`).
+        Read from anywhere in the name, so that a suffix the storage adds cannot hide the mark."""
+        return bool(self.file) and "-restricted" in self.file.name.rsplit("/", 1)[-1]
+
+    @property
     def is_pending(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
 

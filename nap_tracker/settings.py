@@ -315,8 +315,12 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env_str("SENTRY_ENVIRONMENT", "production"),
-        # Errors only; no personal data (names, addresses, IPs) leaves the installation.
+        # Errors only; no personal data (names, addresses, IPs) leaves the installation, and neither do
+        # what people typed (an update's restricted details) or the values in the code at the moment of
+        # the error: Sentry gets the stack trace, not the form.
         send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
         traces_sample_rate=0.0,
     )
 

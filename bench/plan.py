@@ -339,8 +339,8 @@ def build_large_plan(
 
     # --- deadlines revised on a few measures ---------------------------------------------------
     revisions = []
-    for measure in measure_objects:
-        if rng.random() < 0.01:
+    for n, measure in enumerate(measure_objects):
+        if rng.random() < 0.01 or (n == len(measure_objects) - 1 and not revisions):  # at least one
             new = date(measure.deadline.year + 1, 6, 30)
             revisions.append(
                 DeadlineRevision(

@@ -43,7 +43,8 @@ def test_a_tiny_plan_has_the_shape_of_a_real_one(client):
     assert (measure.status, measure.progress) == (latest.status, latest.progress)
     # Each update's author is a focal point of the update's own body.
     assert not updates.exclude(author__agency=F("agency")).exists()
-    assert plan.counts["deadline revisions"] == DeadlineRevision.objects.filter(measure__edition=plan.edition).count()
+    revised = DeadlineRevision.objects.filter(measure__edition=plan.edition).count()
+    assert revised == plan.counts["deadline revisions"] >= 1
 
     # The pages the benchmark measures answer with this data.
     client.force_login(User.objects.get(username=plan.people["focal_point"]))

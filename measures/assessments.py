@@ -15,7 +15,23 @@ The functions here are pure: they read the updates and assignments they are give
 stores the status, the pages and the reports apply the same rule to rows they have already read.
 """
 
-from measures.models import MeasureAgency, Status
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs
+from django.db.models.lookups import Exact, GreaterThan
+
+from measures.models import MeasureAgency, Status, StatusUpdate
 from nap_tracker.models import Agency
 
 # How far along a measure is, from the least to the most. "Steps" between two statuses are counted
@@ -91,3 +107,42 @@ def status_in_force(measure, report) -> tuple[str, int]:
     if report is not None:
         return report.status, report.progress
     return Status.NOT_STARTED, 0
+
+
+# The same rules as database expressions, for pages that count thousands of measures without loading
+# them (the dashboard): the database applies them in one query, whatever the size of the plan.
+
+
+def steps_expression(status):
+    """The position on `STATUS_STEPS` of the status `status` holds (a field name, `F` or `OuterRef`)."""
+    status = F(status) if isinstance(status, str) else status
+    return Case(
+        *(When(Exact(status, value), then=Value(index)) for index, value in enumerate(STATUS_STEPS)),
+        output_field=IntegerField(),
+    )
+
+
+def ngo_assessments(measure):
+    """The approved updates of the NGO partners of the measure `measure` points to (an `OuterRef`), newest
+    first in `_newest`'s order: the first is the measure's independent assessment (`ngo_assessment`)."""
+    partner = MeasureAgency.objects.filter(
+        measure_id=OuterRef("measure_id"), agency_id=OuterRef("agency_id"), part=MeasureAgency.Part.PARTNER
+    )
+    return (
+        StatusUpdate.objects.filter(measure_id=measure, state=StatusUpdate.State.APPROVED, agency__kind=Agency.Kind.NGO)
+        .filter(Exists(partner))
+        .order_by("-period__start", F("reviewed_at").desc(nulls_last=True), "-pk")
+    )
+
+
+def disagreement(measure="pk", status="status", progress="progress"):
+    """Whether the measure's independent assessment disagrees with its status in force (`disagree`'s rule),
+    as a subquery on a `Measure` queryset: True or False, None when no NGO partner has assessed it."""
+    judged = ngo_assessments(OuterRef(measure)).annotate(
+        disagrees=ExpressionWrapper(
+            Q(GreaterThan(Abs(steps_expression("status") - steps_expression(OuterRef(status))), DISAGREE_AFTER_STEPS))
+            | Q(GreaterThan(Abs(F("progress") - OuterRef(progress)), DISAGREE_AFTER_POINTS)),
+            output_field=BooleanField(),
+        )
+    )
+    return Subquery(judged.values("disagrees")[:1], output_field=BooleanField())

@@ -83,6 +83,17 @@ def test_overdue_and_area_scopes(plan):
     assert [row.measure.number for row in area.rows] == ["4.2.1", "4.2.2"]
 
 
+def test_an_area_report_asks_the_database_only_for_its_own_measures_updates(plan):
+    """A report of one area of a plan of thousands of measures must not load the whole plan's updates."""
+    scope = Scope(kind="area", edition=plan.edition, area=plan.areas["4.2"], period=plan.periods["2022 H2"])
+    with CaptureQueriesContext(connection) as queries:
+        numbers = report_numbers(scope, today=TODAY)
+    assert [row.measure.number for row in numbers.rows] == ["4.2.1", "4.2.2"]
+    for table in ("measures_statusupdate", "measures_deadlinerevision"):
+        sql = next(q["sql"] for q in queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"])
+        assert f'"area_id" = {plan.areas["4.2"].pk}' in sql, sql
+
+
 def test_annual_summary_groups_by_pillar_at_the_end_of_the_year(plan):
     numbers = report_numbers(Scope(kind="annual", edition=plan.edition, period=plan.periods["2022 H2"]), today=TODAY)
     assert numbers.as_of == date(2022, 12, 31)

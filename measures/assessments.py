@@ -24,11 +24,11 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Abs
+from django.db.models.functions import Abs, RowNumber
 from django.db.models.lookups import Exact, GreaterThan
 
 from measures.models import MeasureAgency, Status, StatusUpdate
@@ -122,27 +122,31 @@ def steps_expression(status):
     )
 
 
-def ngo_assessments(measure):
-    """The approved updates of the NGO partners of the measure `measure` points to (an `OuterRef`), newest
-    first in `_newest`'s order: the first is the measure's independent assessment (`ngo_assessment`)."""
+def newest_ngo_assessments():
+    """Each measure's independent assessment (`ngo_assessment`) as one queryset of updates: the newest of its
+    NGO partners' approved updates, numbered per measure by the database, each with `disagrees` — whether
+    it disagrees with the measure's status in force (`disagree`'s rule). Filter it to the plan in hand."""
     partner = MeasureAgency.objects.filter(
         measure_id=OuterRef("measure_id"), agency_id=OuterRef("agency_id"), part=MeasureAgency.Part.PARTNER
     )
     return (
-        StatusUpdate.objects.filter(measure_id=measure, state=StatusUpdate.State.APPROVED, agency__kind=Agency.Kind.NGO)
+        StatusUpdate.objects.filter(state=StatusUpdate.State.APPROVED, agency__kind=Agency.Kind.NGO)
         .filter(Exists(partner))
-        .order_by("-period__start", F("reviewed_at").desc(nulls_last=True), "-pk")
-    )
-
-
-def disagreement(measure="pk", status="status", progress="progress"):
-    """Whether the measure's independent assessment disagrees with its status in force (`disagree`'s rule),
-    as a subquery on a `Measure` queryset: True or False, None when no NGO partner has assessed it."""
-    judged = ngo_assessments(OuterRef(measure)).annotate(
-        disagrees=ExpressionWrapper(
-            Q(GreaterThan(Abs(steps_expression("status") - steps_expression(OuterRef(status))), DISAGREE_AFTER_STEPS))
-            | Q(GreaterThan(Abs(F("progress") - OuterRef(progress)), DISAGREE_AFTER_POINTS)),
-            output_field=BooleanField(),
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("measure_id")],
+                order_by=[F("period__start").desc(), F("reviewed_at").desc(nulls_last=True), F("pk").desc()],
+            ),
+            disagrees=ExpressionWrapper(
+                Q(
+                    GreaterThan(
+                        Abs(steps_expression("status") - steps_expression("measure__status")), DISAGREE_AFTER_STEPS
+                    )
+                )
+                | Q(GreaterThan(Abs(F("progress") - F("measure__progress")), DISAGREE_AFTER_POINTS)),
+                output_field=BooleanField(),
+            ),
         )
+        .filter(newest=1)
     )
-    return Subquery(judged.values("disagrees")[:1], output_field=BooleanField())

@@ -36,7 +36,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
@@ -46,7 +45,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
-from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from measures import assessments
@@ -802,7 +800,7 @@ def dashboard_numbers(edition: Edition, *, today: date | None = None) -> Dashboa
     overdue = overdue_condition(today)
 
     # Query 1: the plan's areas; query 2: its measures counted per area, by the status in force (the measure
-    # row keeps it), with the NGO assessments beside it and those that disagree.
+    # row keeps it).
     areas = {area.pk: area for area in Area.objects.filter(edition=edition).order_by("order", "code")}
     per_area = {
         row["area_id"]: row
@@ -811,11 +809,19 @@ def dashboard_numbers(edition: Edition, *, today: date | None = None) -> Dashboa
             overdue=Count("pk", filter=overdue),
             due=Count("pk", filter=Q(deadline__lt=today)),
             completed_of_due=Count("pk", filter=Q(deadline__lt=today, status=Status.COMPLETED)),
-            assessed=Count("pk", filter=Q(Exists(assessments.ngo_assessments(OuterRef("pk"))))),
-            disagreements=Count("pk", filter=Q(Exact(assessments.disagreement(), True))),
         )
     }
-    # Query 3: the deadline revisions per area: how many measures, how many revisions.
+    # Query 3: the NGO assessments beside the status in force, and those that disagree, per area.
+    ngo = assessments.newest_ngo_assessments().filter(measure__edition=edition)
+    inner, params = ngo.values("measure__area_id", "disagrees").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT measure__area_id, COUNT(*), SUM(CASE WHEN disagrees THEN 1 ELSE 0 END) "
+            f"FROM ({inner}) assessed GROUP BY measure__area_id",
+            params,
+        )
+        ngo_per_area = {area_id: (count, int(disagreeing or 0)) for area_id, count, disagreeing in cursor}
+    # Query 4: the deadline revisions per area: how many measures, how many revisions.
     revised = {
         row["measure__area_id"]: row
         for row in DeadlineRevision.objects.filter(measure__edition=edition)
@@ -852,10 +858,11 @@ def dashboard_numbers(edition: Edition, *, today: date | None = None) -> Dashboa
             group.revisions += counts.revisions
         due += row["due"]
         completed_of_due += row["completed_of_due"]
-        assessed += row["assessed"]
-        disagreements += row["disagreements"]
+        area_assessed, area_disagreeing = ngo_per_area.get(area.pk, (0, 0))
+        assessed += area_assessed
+        disagreements += area_disagreeing
 
-    # Query 4: the measures counted per agency taking part; query 5: those agencies.
+    # Query 5: the measures counted per agency taking part; query 6: those agencies.
     per_agency = list(
         MeasureAgency.objects.filter(measure__edition=edition)
         .values("agency_id")
@@ -879,7 +886,7 @@ def dashboard_numbers(edition: Edition, *, today: date | None = None) -> Dashboa
         key=lambda line: (-line.counts.total, str(line.agency.name)),
     )
 
-    # Query 6: the measures carried over from earlier plans, by how they ended there and how they stand now.
+    # Query 7: the measures carried over from earlier plans, by how they ended there and how they stand now.
     carried_earlier, carried_later, earlier_codes, earlier_ids = StatusCounts(), StatusCounts(), [], []
     for row in (
         measures.filter(continues__isnull=False)
@@ -896,11 +903,11 @@ def dashboard_numbers(edition: Edition, *, today: date | None = None) -> Dashboa
             counts.counts.update(part.counts)
             counts.progress_sum += part.progress_sum
 
-    # Query 7: the plan's reporting periods; query 8: the progress across them.
+    # Query 8: the plan's reporting periods; query 9: the progress across them.
     periods = list(ReportingPeriod.objects.filter(edition=edition).order_by("start"))
     series = _series(periods, measures, totals.total, today)
 
-    # Query 9: the first overdue measures; queries 10 and 11: the first disagreeing assessments and their updates.
+    # Query 10: the first overdue measures; query 11: the first disagreeing assessments, with their measure.
     overdue_rows = [
         ListedMeasure(
             measure=measure,
@@ -911,33 +918,24 @@ def dashboard_numbers(edition: Edition, *, today: date | None = None) -> Dashboa
         )
         for measure in measures.filter(overdue).with_original_deadline().order_by("sort_key", "pk")[:LISTED]
     ]
-    disagreeing = list(
-        measures.annotate(
-            disagrees=assessments.disagreement(),
-            assessment_id=Subquery(assessments.ngo_assessments(OuterRef("pk")).values("pk")[:1]),
+    disagreement_rows = [
+        ListedMeasure(
+            measure=update.measure,
+            status=update.measure.status,
+            progress=update.measure.progress,
+            assessment=Assessment(
+                agency=update.agency,
+                status=update.status,
+                progress=update.progress,
+                narrative="",
+                period=update.period.label,
+                disagrees=True,
+            ),
         )
-        .filter(disagrees=True)
-        .order_by("area__order", "area__code", "sort_key")[:LISTED]
-    )
-    updates = StatusUpdate.objects.select_related("agency", "period").in_bulk([m.assessment_id for m in disagreeing])
-    disagreement_rows = []
-    for measure in disagreeing:
-        update = updates[measure.assessment_id]
-        disagreement_rows.append(
-            ListedMeasure(
-                measure=measure,
-                status=measure.status,
-                progress=measure.progress,
-                assessment=Assessment(
-                    agency=update.agency,
-                    status=update.status,
-                    progress=update.progress,
-                    narrative="",
-                    period=update.period.label,
-                    disagrees=True,
-                ),
-            )
-        )
+        for update in ngo.filter(disagrees=True)
+        .select_related("measure", "agency", "period")
+        .order_by("measure__area__order", "measure__area__code", "measure__sort_key")[:LISTED]
+    ]
 
     return DashboardNumbers(
         scope=scope,

@@ -765,14 +765,10 @@ class DashboardNumbers:
 
 
 def _counted(prefix: str = "") -> dict:
-    """Conditional counts of measures by status, their progress, and their overdue and due ones; `prefix`
-    reaches the measure from another model (`"measure__"`)."""
-
-    def q(**lookups):
-        return Q(**{prefix + key: value for key, value in lookups.items()})
-
+    """Measures counted by status, and their progress added up, as aggregates; `prefix` reaches the measure
+    from another model (`"measure__"`, `"continues__"`)."""
     return {
-        **{f"status_{value}": Count(prefix + "pk", filter=q(status=value)) for value in Status.values},
+        **{f"status_{value}": Count(prefix + "pk", filter=Q(**{prefix + "status": value})) for value in Status.values},
         "progress_sum": Sum(prefix + "progress"),
     }
 

@@ -22,6 +22,10 @@ class TranslatedText(str):
         text.is_fallback = is_fallback
         return text
 
+    def __reduce__(self):
+        # Kept whole in the cache (the dashboard's numbers hold area titles, reporting/caching.py).
+        return (TranslatedText, (str(self), self.language, self.is_fallback))
+
 
 def current_content_language() -> str:
     code = (get_language() or "en").split("-")[0]

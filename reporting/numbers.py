@@ -2,9 +2,16 @@
 
 `report_numbers(scope)` loads what a report needs in a fixed number of queries, whatever the
 size of the plan: the measures with their areas and the measures they continue (1), their
-agencies (1), the plan's reporting periods (1), the approved updates (1), the deadline
-revisions (1) and the files of the updates the report quotes (1). Everything else is counted in
-Python from those rows, so the dashboard and the documents cannot disagree.
+agencies (1), the plan's reporting periods (1), the approved updates of those measures (1), their
+deadline revisions (1), the files of the updates the report quotes (1) and the progress across
+periods (1, counted by the database). The rest is counted in Python from those rows: a document lists
+every measure anyway.
+
+`dashboard_numbers(edition)` counts the same things for the plan as it stands today in the database,
+never loading every measure: the dashboard must stay fast at 10,000 measures. It reads the status in
+force the measure row keeps, and applies the same rules (`overdue_condition`, `measures.assessments`);
+a test holds it to `report_numbers` for a report "as of now", so the dashboard and the documents cannot
+disagree.
 
 A measure is judged against the deadline in force at the moment of the report: its revised
 deadline, or, for a report that looks back, the date in force then (a revision made later does not
@@ -23,7 +30,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from measures import assessments
@@ -173,6 +194,7 @@ class Section:
     is_illustrative: bool = False
     rows: list = field(default_factory=list)
     counts: StatusCounts = field(default_factory=StatusCounts)
+    key: object = None  # the area's id, or the pillar in the annual summary
 
     @property
     def pillar_label(self):
@@ -214,10 +236,15 @@ class ReportNumbers:
     due: int
     completed_of_due: int
     include_restricted: bool = False
+    # The measures of the rows, as a queryset, for other numbers to read theirs (reporting.results).
+    in_scope: object = None
 
     @property
     def edition(self):
         return self.scope.edition
+
+    def measures_in_scope(self):
+        return self.in_scope
 
     @property
     def has_restricted(self) -> bool:
@@ -313,8 +340,20 @@ def _reviewer_name(update) -> str:
     return update.reviewer.get_full_name() or update.reviewer.username
 
 
+def _measures_in_scope(scope: Scope, *, current: bool, today: date):
+    """The measures a report covers, as a queryset (an overdue report that looks back filters them later)."""
+    measures = Measure.objects.filter(edition=scope.edition)
+    if scope.kind == "area":
+        measures = measures.filter(area=scope.area)
+    if scope.kind == "agency":
+        measures = measures.filter(assignments__agency=scope.agency)
+    if scope.kind == "overdue" and current:
+        measures = measures.filter(overdue_condition(today))
+    return measures
+
+
 def report_numbers(scope: Scope, *, today: date | None = None, include_restricted: bool = False) -> ReportNumbers:
-    """Everything a report or the dashboard shows about `scope`, in six queries.
+    """Everything a report shows about `scope`, in seven queries.
 
     `include_restricted` adds the restricted details and files of the quoted updates: only for a
     report the coordinator's office asked for (`permissions.may_see_restricted_in_reports`).
@@ -329,11 +368,12 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
     # A report is never dated in the future: for a period still running, measures are judged as of today.
     as_of = today if current else min(as_of_period.end, today)
 
+    # The measures in scope, for the queries below to read only theirs (an area's report, not the plan's).
+    in_scope = _measures_in_scope(scope, current=current, today=today)
     # Query 2: the measures in scope with their area and the measure they continue;
     # Query 3: every measure's agencies (prefetched).
     measures = (
-        Measure.objects.filter(edition=edition)
-        .select_related("area", "continues", "continues__edition")
+        in_scope.select_related("area", "continues", "continues__edition")
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -343,12 +383,6 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
         .annotate(overdue_today=ExpressionWrapper(overdue_condition(today), output_field=BooleanField()))
         .order_by("area__order", "area__code", "sort_key")
     )
-    if scope.kind == "area":
-        measures = measures.filter(area=scope.area)
-    if scope.kind == "agency":
-        measures = measures.filter(assignments__agency=scope.agency)
-    if scope.kind == "overdue" and current:
-        measures = measures.filter(overdue_condition(today))
     measures = list(measures)
 
     # Query 4: approved updates of the plan up to the moment of the report. Which of them sets each
@@ -374,31 +408,26 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
     if include_restricted:
         fields.append("restricted_details")
     updates = (
-        StatusUpdate.objects.filter(measure__edition=edition, state=StatusUpdate.State.APPROVED)
+        StatusUpdate.objects.filter(measure__in=in_scope.values("pk"), state=StatusUpdate.State.APPROVED)
         .select_related("period", "reviewer", "agency")
         .only(*fields)
         .order_by("period__start", "reviewed_at", "pk")
     )
     if not current:
         updates = updates.filter(period__start__lte=as_of_period.start)
-    wanted = {m.pk for m in measures}
 
     # Query 5: the plan's deadline revisions, oldest first.
     revisions = defaultdict(list)
     for revision in (
-        DeadlineRevision.objects.filter(measure__edition=edition)
+        DeadlineRevision.objects.filter(measure__in=in_scope.values("pk"))
         .only("measure_id", "old_deadline", "new_deadline", "reason", "revised_at")
         .order_by("revised_at", "pk")
     ):
-        if revision.measure_id in wanted:
-            revisions[revision.measure_id].append(revision)
+        revisions[revision.measure_id].append(revision)
 
-    by_period = defaultdict(list)
     by_measure = defaultdict(list)
     for update in updates:
-        if update.measure_id in wanted:
-            by_period[update.period_id].append(update)
-            by_measure[update.measure_id].append(update)
+        by_measure[update.measure_id].append(update)
 
     quoted = {}
     for measure in measures:
@@ -472,6 +501,10 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
             )
         )
 
+    if len(rows) < len(measures):
+        # A report that looks back at overdue measures judged them here: its rows are its scope.
+        in_scope = Measure.objects.filter(pk__in=[row.measure.pk for row in rows])
+
     totals = StatusCounts()
     sections: dict = {}
     pillars = {value: StatusCounts() for value, _label in Pillar.choices}
@@ -489,7 +522,7 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
         section = sections.get(key)
         if section is None:
             section = sections[key] = Section(
-                pillar=measure.area.pillar, is_illustrative=measure.area.is_illustrative, **section_args
+                pillar=measure.area.pillar, is_illustrative=measure.area.is_illustrative, key=key, **section_args
             )
         section.rows.append(row)
         section.counts.add(row)
@@ -521,41 +554,402 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
         sections=section_list,
         by_pillar=[(value, label, pillars[value]) for value, label in Pillar.choices if pillars[value].total],
         by_agency=sorted(agencies.values(), key=lambda line: (-line.counts.total, str(line.agency.name))),
-        series=_series(periods, by_period, [row.measure for row in rows], as_of),
+        # Query 7: the progress across the periods, counted by the database.
+        series=_series(periods, in_scope, len(rows), as_of),
         carried=carried,
         totals=totals,
         due=due,
         completed_of_due=completed_of_due,
         include_restricted=include_restricted,
+        in_scope=in_scope,
     )
 
 
-def _series(periods, by_period, measures, as_of) -> list[PeriodPoint]:
-    """Average progress and completed measures at the end of each period: each measure as the rule of
-    `measures.assessments` read it then (its responsible bodies' latest approved update up to that
-    period, or the consolidated status once it was set), carried forward."""
-    seen = defaultdict(list)
-    points = []
-    total = len(measures)
+# The series in one query. Each measure's status in force is followed from period to period by the rule of
+# `measures.assessments` (the consolidated status once it was set; else the lead's latest approved update up
+# to that period; else the latest of any responsible body's), and only its changes are summed: the
+# database returns one row per period in which something changed, however many measures and updates.
+_SERIES_SQL = """
+WITH scope AS ({scope}),
+ranked AS (
+    SELECT u.measure_id, p.start AS pstart, u.status, u.progress,
+           CASE WHEN ma.is_lead THEN 1 ELSE 0 END AS lead,
+           ROW_NUMBER() OVER (
+               PARTITION BY u.measure_id, p.start, ma.is_lead
+               ORDER BY CASE WHEN u.reviewed_at IS NULL THEN 0 ELSE 1 END DESC, u.reviewed_at DESC, u.id DESC
+           ) AS newest
+    FROM {update} u
+    JOIN scope s ON s.id = u.measure_id
+    JOIN {period} p ON p.id = u.period_id
+    JOIN {assignment} ma ON ma.measure_id = u.measure_id AND ma.agency_id = u.agency_id
+    WHERE u.state = %s AND ma.part IN (%s, %s) AND p.start <= %s
+      AND (s.consolidated_from IS NULL OR p.start < s.consolidated_from)
+),
+moments AS (
+    SELECT measure_id, pstart,
+           MAX(CASE WHEN lead = 1 THEN status END) AS lead_status,
+           MAX(CASE WHEN lead = 1 THEN progress END) AS lead_progress,
+           MAX(CASE WHEN lead = 0 THEN status END) AS other_status,
+           MAX(CASE WHEN lead = 0 THEN progress END) AS other_progress
+    FROM ranked WHERE newest = 1
+    GROUP BY measure_id, pstart
+    UNION ALL
+    SELECT id, consolidated_from, consolidated_status, consolidated_progress, NULL, NULL
+    FROM scope WHERE consolidated_from IS NOT NULL
+),
+leads AS (
+    SELECT moments.*,
+           COUNT(lead_status) OVER (PARTITION BY measure_id ORDER BY pstart ROWS UNBOUNDED PRECEDING) AS lead_run
+    FROM moments
+),
+in_force AS (
+    SELECT measure_id, pstart,
+           CASE WHEN lead_run > 0 THEN MAX(lead_status) OVER (PARTITION BY measure_id, lead_run)
+                ELSE other_status END AS status,
+           CASE WHEN lead_run > 0 THEN MAX(lead_progress) OVER (PARTITION BY measure_id, lead_run)
+                ELSE other_progress END AS progress
+    FROM leads
+),
+changes AS (
+    SELECT pstart,
+           progress - COALESCE(LAG(progress) OVER w, 0) AS progress_change,
+           CASE WHEN status = %s THEN 1 ELSE 0 END
+               - COALESCE(LAG(CASE WHEN status = %s THEN 1 ELSE 0 END) OVER w, 0) AS completed_change,
+           CASE WHEN ROW_NUMBER() OVER w = 1 THEN 1 ELSE 0 END AS reported_change
+    FROM in_force
+    WINDOW w AS (PARTITION BY measure_id ORDER BY pstart)
+)
+SELECT pstart, SUM(progress_change), SUM(completed_change), SUM(reported_change)
+FROM changes GROUP BY pstart
+"""
+
+
+def _series(periods: list, measures, total: int, as_of: date) -> list[PeriodPoint]:
+    """Average progress and completed measures at the end of each period up to `as_of`, for the measures of
+    the queryset `measures`: each as the rule of `measures.assessments` read it then, carried forward. One
+    query (none without periods)."""
+    periods = [period for period in periods if period.start <= as_of]
+    if not periods:
+        return []
+    # The first period at whose end (or at `as_of`, if sooner) the consolidated status was in force.
+    set_on = TruncDate("consolidated_at")
+    consolidated_from = Case(
+        When(
+            set_on__lte=as_of,
+            then=Subquery(
+                ReportingPeriod.objects.filter(pk__in=[p.pk for p in periods], end__gte=OuterRef("set_on"))
+                .order_by("start")
+                .values("start")[:1]
+            ),
+        ),
+        output_field=DateField(),
+    )
+    scope = (
+        measures.order_by()
+        .annotate(set_on=set_on)
+        .annotate(consolidated_from=consolidated_from)
+        .values("id", "consolidated_status", "consolidated_progress", "consolidated_from")
+    )
+    scope_sql, scope_params = scope.query.sql_with_params()
+    sql = _SERIES_SQL.format(
+        scope=scope_sql,
+        update=StatusUpdate._meta.db_table,
+        period=ReportingPeriod._meta.db_table,
+        assignment=MeasureAgency._meta.db_table,
+    )
+    params = [
+        *scope_params,
+        StatusUpdate.State.APPROVED,
+        *MeasureAgency.RESPONSIBLE_PARTS,
+        periods[-1].start,
+        Status.COMPLETED,
+        Status.COMPLETED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        changes = {_as_date(start): (progress, completed, reported) for start, progress, completed, reported in cursor}
+    points, progress_sum, completed, reported = [], 0, 0, 0
     for period in periods:
-        if period.start > as_of:
-            break
-        for update in by_period.get(period.pk, ()):
-            seen[update.measure_id].append(update)
-        known = []
-        for measure in measures:
-            if _consolidated_by(measure, min(period.end, as_of)):
-                known.append((measure.consolidated_status, measure.consolidated_progress))
-                continue
-            report = assessments.self_report(seen[measure.pk], measure.assignments.all())
-            if report is not None:
-                known.append((report.status, report.progress))
+        change = changes.pop(period.start, (0, 0, 0))
+        progress_sum, completed, reported = (
+            progress_sum + int(change[0]),
+            completed + int(change[1]),
+            reported + int(change[2]),
+        )
         points.append(
             PeriodPoint(
                 label=period.label,
-                average_progress=round(sum(progress for _s, progress in known) / total) if total else 0,
-                completed=sum(1 for status, _p in known if status == Status.COMPLETED),
-                reported=len(known),
+                average_progress=round(progress_sum / total) if total else 0,
+                completed=completed,
+                reported=reported,
             )
         )
     return points
+
+
+def _as_date(value) -> date:
+    # SQLite returns dates computed in a query as text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# How many measures the dashboard lists by name under "overdue" and "disagree"; the measures list shows all.
+LISTED = 10
+
+
+@dataclass
+class ListedMeasure:
+    """A measure named in one of the dashboard's short lists, with its status in force."""
+
+    measure: Measure
+    status: str
+    progress: int
+    revised: bool = False
+    original_deadline: date | None = None
+    assessment: Assessment | None = None
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def consolidated(self) -> bool:
+        return self.measure.is_consolidated
+
+
+@dataclass
+class DashboardNumbers:
+    """The plan as it stands today, counted by the database: the summary, status by area, pillar and
+    agency, the progress across periods, the measures carried over, and the first few overdue measures and
+    disagreeing assessments. The same rules as `report_numbers` for a report "as of now" (a test holds
+    them together), read from the status in force the measure row keeps (`measures.services`)."""
+
+    scope: Scope
+    as_of: date
+    sections: list  # Section, with counts and no rows
+    by_pillar: list
+    by_agency: list
+    series: list
+    totals: StatusCounts
+    due: int
+    completed_of_due: int
+    assessed: int
+    disagreements: int
+    carried: int  # how many measures continue one of an earlier plan
+    carried_earlier: StatusCounts
+    carried_later: StatusCounts
+    earlier_edition_codes: list
+    earlier_edition_ids: list
+    overdue_rows: list  # the first LISTED, in the plan's order
+    disagreement_rows: list  # the first LISTED, in the plan's order
+    current: bool = True
+
+    @property
+    def edition(self):
+        return self.scope.edition
+
+    @property
+    def completed_of_due_share(self) -> int:
+        return round(100 * self.completed_of_due / self.due) if self.due else 0
+
+    @property
+    def overdue_share(self) -> int:
+        return round(100 * self.totals.overdue / self.totals.total) if self.totals.total else 0
+
+    @property
+    def carried_comparison(self):
+        earlier, later = self.carried_earlier, self.carried_later
+        return [(value, label, earlier.counts[value], later.counts[value]) for value, label in Status.choices]
+
+    def measures_in_scope(self):
+        return Measure.objects.filter(edition=self.edition)
+
+
+def _counted(prefix: str = "") -> dict:
+    """Measures counted by status, and their progress added up, as aggregates; `prefix` reaches the measure
+    from another model (`"measure__"`, `"continues__"`)."""
+    return {
+        **{f"status_{value}": Count(prefix + "pk", filter=Q(**{prefix + "status": value})) for value in Status.values},
+        "progress_sum": Sum(prefix + "progress"),
+    }
+
+
+def _status_counts(row: dict, *, overdue: int = 0, revised: int = 0, revisions: int = 0) -> StatusCounts:
+    counts = Counter({value: row[f"status_{value}"] for value in Status.values if row[f"status_{value}"]})
+    return StatusCounts(
+        counts=counts, progress_sum=row["progress_sum"] or 0, overdue=overdue, revised=revised, revisions=revisions
+    )
+
+
+def _reaching(condition: Q, prefix: str) -> Q:
+    """`condition` on a measure, read from a model that reaches the measure through `prefix`."""
+    reached = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        reached.children.append(_reaching(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1]))
+    return reached
+
+
+def dashboard_numbers(edition: Edition, *, today: date | None = None) -> DashboardNumbers:
+    """The dashboard's numbers for `edition` today, in a fixed number of queries whatever its size."""
+    today = today or timezone.localdate()
+    scope = Scope(kind="edition", edition=edition)
+    measures = Measure.objects.filter(edition=edition).order_by()
+    overdue = overdue_condition(today)
+
+    # Query 1: the plan's areas; query 2: its measures counted per area, by the status in force (the measure
+    # row keeps it).
+    areas = {area.pk: area for area in Area.objects.filter(edition=edition).order_by("order", "code")}
+    per_area = {
+        row["area_id"]: row
+        for row in measures.values("area_id").annotate(
+            **_counted(),
+            overdue=Count("pk", filter=overdue),
+            due=Count("pk", filter=Q(deadline__lt=today)),
+            completed_of_due=Count("pk", filter=Q(deadline__lt=today, status=Status.COMPLETED)),
+        )
+    }
+    # Query 3: the NGO assessments beside the status in force, and those that disagree, per area.
+    ngo = assessments.newest_ngo_assessments().filter(measure__edition=edition)
+    inner, params = ngo.values("measure__area_id", "disagrees").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT measure__area_id, COUNT(*), SUM(CASE WHEN disagrees THEN 1 ELSE 0 END) "
+            f"FROM ({inner}) assessed GROUP BY measure__area_id",
+            params,
+        )
+        ngo_per_area = {area_id: (count, int(disagreeing or 0)) for area_id, count, disagreeing in cursor}
+    # Query 4: the deadline revisions per area: how many measures, how many revisions.
+    revised = {
+        row["measure__area_id"]: row
+        for row in DeadlineRevision.objects.filter(measure__edition=edition)
+        .values("measure__area_id")
+        .annotate(measures=Count("measure_id", distinct=True), revisions=Count("pk"))
+        .order_by()
+    }
+    totals, sections = StatusCounts(), []
+    pillars = {value: StatusCounts() for value, _label in Pillar.choices}
+    due = completed_of_due = assessed = disagreements = 0
+    for area in areas.values():
+        row = per_area.get(area.pk)
+        if row is None:
+            continue
+        changes = revised.get(area.pk, {})
+        counts = _status_counts(
+            row, overdue=row["overdue"], revised=changes.get("measures", 0), revisions=changes.get("revisions", 0)
+        )
+        sections.append(
+            Section(
+                code=area.code,
+                title=area.title,
+                pillar=area.pillar,
+                is_illustrative=area.is_illustrative,
+                counts=counts,
+                key=area.pk,
+            )
+        )
+        for group in (totals, pillars[area.pillar]):
+            group.counts.update(counts.counts)
+            group.progress_sum += counts.progress_sum
+            group.overdue += counts.overdue
+            group.revised += counts.revised
+            group.revisions += counts.revisions
+        due += row["due"]
+        completed_of_due += row["completed_of_due"]
+        area_assessed, area_disagreeing = ngo_per_area.get(area.pk, (0, 0))
+        assessed += area_assessed
+        disagreements += area_disagreeing
+
+    # Query 5: the measures counted per agency taking part; query 6: those agencies.
+    per_agency = list(
+        MeasureAgency.objects.filter(measure__edition=edition)
+        .values("agency_id")
+        .annotate(
+            **_counted("measure__"),
+            overdue=Count("pk", filter=_reaching(overdue, "measure__")),
+            leads=Count("pk", filter=Q(is_lead=True)),
+        )
+        .order_by()
+    )
+    agencies = Agency.objects.in_bulk([row["agency_id"] for row in per_agency])
+    by_agency = sorted(
+        (
+            AgencyLine(
+                agency=agencies[row["agency_id"]],
+                counts=_status_counts(row, overdue=row["overdue"]),
+                leads=row["leads"],
+            )
+            for row in per_agency
+        ),
+        key=lambda line: (-line.counts.total, str(line.agency.name)),
+    )
+
+    # Query 7: the measures carried over from earlier plans, by how they ended there and how they stand now.
+    carried_earlier, carried_later, earlier_codes, earlier_ids = StatusCounts(), StatusCounts(), [], []
+    for row in (
+        measures.filter(continues__isnull=False)
+        .values("continues__edition_id", "continues__edition__code")
+        .annotate(
+            **_counted(),
+            **{f"earlier_{key}": value for key, value in _counted("continues__").items()},
+        )
+    ):
+        earlier_codes.append(row["continues__edition__code"])
+        earlier_ids.append(row["continues__edition_id"])
+        for counts, prefix in ((carried_earlier, "earlier_"), (carried_later, "")):
+            part = _status_counts({key[len(prefix) :]: value for key, value in row.items() if key.startswith(prefix)})
+            counts.counts.update(part.counts)
+            counts.progress_sum += part.progress_sum
+
+    # Query 8: the plan's reporting periods; query 9: the progress across them.
+    periods = list(ReportingPeriod.objects.filter(edition=edition).order_by("start"))
+    series = _series(periods, measures, totals.total, today)
+
+    # Query 10: the first overdue measures; query 11: the first disagreeing assessments, with their measure.
+    overdue_rows = [
+        ListedMeasure(
+            measure=measure,
+            status=measure.status,
+            progress=measure.progress,
+            revised=measure.deadline_revised,
+            original_deadline=measure.original_deadline,
+        )
+        for measure in measures.filter(overdue).with_original_deadline().order_by("sort_key", "pk")[:LISTED]
+    ]
+    disagreement_rows = [
+        ListedMeasure(
+            measure=update.measure,
+            status=update.measure.status,
+            progress=update.measure.progress,
+            assessment=Assessment(
+                agency=update.agency,
+                status=update.status,
+                progress=update.progress,
+                narrative="",
+                period=update.period.label,
+                disagrees=True,
+            ),
+        )
+        for update in ngo.filter(disagrees=True)
+        .select_related("measure", "agency", "period")
+        .order_by("measure__area__order", "measure__area__code", "measure__sort_key")[:LISTED]
+    ]
+
+    return DashboardNumbers(
+        scope=scope,
+        as_of=today,
+        sections=sections,
+        by_pillar=[(value, label, pillars[value]) for value, label in Pillar.choices if pillars[value].total],
+        by_agency=by_agency,
+        series=series,
+        totals=totals,
+        due=due,
+        completed_of_due=completed_of_due,
+        assessed=assessed,
+        disagreements=disagreements,
+        carried=carried_later.total,
+        carried_earlier=carried_earlier,
+        carried_later=carried_later,
+        earlier_edition_codes=sorted(earlier_codes),
+        earlier_edition_ids=earlier_ids,
+        overdue_rows=overdue_rows,
+        disagreement_rows=disagreement_rows,
+    )

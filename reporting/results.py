@@ -1,17 +1,16 @@
 """Indicator progress and budgets for a report's measures — the same numbers on the dashboard, in the PDF
 and in the XLSX.
 
-`results_numbers(numbers)` works on the measures a `ReportNumbers` holds, in four queries whatever
+`results_numbers(numbers)` works on the measures a `ReportNumbers` holds, in five queries whatever
 their number: the indicators, their approved values up to the report's moment, the planned budget
-lines, and the money approved updates report as spent. Amounts are added per currency, never across.
+lines, the money approved updates report as spent, and who answers for the money planned. Amounts are added per currency, never across.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from measures.models import BudgetLine, Indicator, IndicatorValue, Spending, StatusUpdate
+from measures.models import BudgetLine, Indicator, IndicatorValue, MeasureAgency, Spending, StatusUpdate
 from measures.results import BudgetRow, IndicatorProgress, budget_rows, budget_totals, indicator_progress
-from reporting.numbers import ReportNumbers
 
 
 @dataclass
@@ -65,54 +64,73 @@ class ResultNumbers:
         return bool(self.totals)
 
 
-def results_numbers(numbers: ReportNumbers) -> ResultNumbers:
-    rows = numbers.rows
-    measure_ids = [row.measure.pk for row in rows]
+def results_numbers(numbers) -> ResultNumbers:
+    """The indicators and budgets of the measures `numbers` covers (a `ReportNumbers` or the dashboard's
+    `DashboardNumbers`), grouped as its sections are: by area, or by pillar in the annual summary."""
+    in_scope = numbers.measures_in_scope().values("pk")
     approved = StatusUpdate.State.APPROVED
     moment = {} if numbers.current else {"update__period__end__lte": numbers.as_of}
+    by_pillar = numbers.scope.kind == "annual"
 
-    # Query 1: the indicators; query 2: their approved values up to the report's moment.
-    indicators = list(Indicator.objects.filter(measure_id__in=measure_ids).order_by("measure_id", "order", "pk"))
+    def section_key(measure):
+        return measure.area.pillar if by_pillar else measure.area_id
+
+    # Query 1: the indicators with their measure, in the plan's order; query 2: their approved values up to
+    # the report's moment.
+    indicators = list(
+        Indicator.objects.filter(measure__in=in_scope)
+        .select_related("measure__area")
+        .order_by("measure__area__order", "measure__area__code", "measure__sort_key", "measure_id", "order", "pk")
+    )
     values = IndicatorValue.objects.filter(
-        indicator__measure_id__in=measure_ids, update__state=approved, **moment
+        indicator__measure__in=in_scope, update__state=approved, **moment
     ).select_related("update__period", "update__agency")
     progress = indicator_progress(indicators, values)
-    by_measure = defaultdict(list)
+    items_by_section = defaultdict(list)
     for item in progress:
-        by_measure[item.indicator.measure_id].append(item)
+        items_by_section[section_key(item.indicator.measure)].append((item.indicator.measure, item))
 
     # Query 3: planned lines; query 4: money spent, as approved updates report it.
-    lines = list(BudgetLine.objects.filter(measure_id__in=measure_ids).select_related("source"))
+    lines = list(BudgetLine.objects.filter(measure__in=in_scope).select_related("source", "measure__area"))
     spending = list(
-        Spending.objects.filter(update__measure_id__in=measure_ids, update__state=approved, **moment).select_related(
-            "source", "update__agency"
+        Spending.objects.filter(update__measure__in=in_scope, update__state=approved, **moment).select_related(
+            "source", "update__agency", "update__measure__area"
         )
     )
-    lines_by_measure, spent_by_measure = defaultdict(list), defaultdict(list)
+    lines_by_section, spent_by_section = defaultdict(list), defaultdict(list)
     for line in lines:
-        lines_by_measure[line.measure_id].append(line)
+        lines_by_section[section_key(line.measure)].append(line)
     for spent in spending:
-        spent_by_measure[spent.update.measure_id].append(spent)
+        spent_by_section[section_key(spent.update.measure)].append(spent)
+
+    # Query 5: who answers for the money planned: each measure's lead body (or its first responsible one).
+    owners = {}
+    for assignment in (
+        MeasureAgency.objects.filter(
+            measure__in=in_scope.filter(budget_lines__isnull=False), part__in=MeasureAgency.RESPONSIBLE_PARTS
+        )
+        .select_related("agency")
+        .order_by("measure_id", "-is_lead", "part", "agency__name_en")
+    ):
+        owners.setdefault(assignment.measure_id, assignment)
 
     areas, overall = [], IndicatorCounts()
     planned_by_agency, spent_by_agency, agencies = defaultdict(list), defaultdict(list), {}
     for section in numbers.sections:
         area = AreaResults(code=section.code, title=section.title)
-        area_lines, area_spent = [], []
-        for row in section.rows:
-            for item in by_measure.get(row.measure.pk, ()):
-                area.items.append((row.measure, item))
-                area.indicators.add(item)
-                overall.add(item)
-            area_lines += lines_by_measure.get(row.measure.pk, [])
-            area_spent += spent_by_measure.get(row.measure.pk, [])
-            # Money planned counts for the measure's lead body (or its first responsible one).
-            owner = next((a for a in row.responsible if a.is_lead), row.responsible[0] if row.responsible else None)
-            if owner is not None:
-                agencies[owner.agency_id] = owner.agency
-                planned_by_agency[owner.agency_id] += lines_by_measure.get(row.measure.pk, [])
-        area.budget = budget_totals(budget_rows(area_lines, area_spent))
+        for measure, item in items_by_section.get(section.key, ()):
+            area.items.append((measure, item))
+            area.indicators.add(item)
+            overall.add(item)
+        area.budget = budget_totals(
+            budget_rows(lines_by_section.get(section.key, []), spent_by_section.get(section.key, []))
+        )
         areas.append(area)
+    for line in lines:
+        owner = owners.get(line.measure_id)
+        if owner is not None:
+            agencies[owner.agency_id] = owner.agency
+            planned_by_agency[owner.agency_id].append(line)
     for spent in spending:
         agencies.setdefault(spent.update.agency_id, spent.update.agency)
         spent_by_agency[spent.update.agency_id].append(spent)

@@ -3,15 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from measures.models import Edition
 from nap_tracker import audit, permissions
-from reporting import services
+from reporting import caching, services
 from reporting.forms import ReportRequestForm
 from reporting.models import Report
-from reporting.numbers import Scope, report_numbers
+from reporting.numbers import dashboard_numbers
 from reporting.rendering import chart_set
 from reporting.results import results_numbers
 
@@ -21,7 +22,8 @@ REFRESH_SECONDS = 4
 
 @login_required
 def dashboard(request):
-    """The plan's numbers as the progress report shows them: the same module computes both."""
+    """The plan's numbers as the progress report shows them: the same module computes both, the database
+    counts them, and the cache keeps them until the plan changes (reporting/caching.py)."""
     editions = list(Edition.objects.all())
     if not editions:
         return render(request, "reporting/dashboard.html", {"editions": editions, "numbers": None})
@@ -29,14 +31,13 @@ def dashboard(request):
     edition = next((e for e in editions if e.code == wanted), None)
     if edition is None:
         edition = next((e for e in editions if e.state == Edition.State.ACTIVE), editions[0])
-    numbers = report_numbers(Scope(kind="edition", edition=edition))
-    context = {
-        "editions": editions,
-        "edition": edition,
-        "numbers": numbers,
-        "results": results_numbers(numbers),
-        "charts": chart_set(numbers),
-    }
+    today = timezone.localdate()
+
+    def build():
+        numbers = dashboard_numbers(edition, today=today)
+        return {"numbers": numbers, "results": results_numbers(numbers), "charts": chart_set(numbers)}
+
+    context = {"editions": editions, "edition": edition, **caching.dashboard(edition, build, today=today)}
     return render(request, "reporting/dashboard.html", context)
 
 

@@ -65,6 +65,15 @@ def compiled_translations():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the test database reuses ids from run to run, and an entry kept
+    in Redis by an earlier run (the dashboard's, keyed by plan) must not answer for another plan."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_language_and_time_zone():
     """A test that switches language or time zone (a request through the middleware does) leaves no trace."""
     yield

@@ -221,9 +221,14 @@ def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
     big, response = dashboard_queries(client, "NAP-BIG")
     assert response.context["numbers"].totals.total == 300
     assert response.context["numbers"].assessed == 300
-    # session, user, second factor, the user's agency (header), unread notifications (header), the plans, then the
-    # six of reporting.numbers, the four of reporting.results (indicators, their values, budget lines, spending)
-    assert small == big == 16
+    # session, user, second factor, the user's agency (header), unread notifications (header), the plans, then
+    # the eleven of reporting.numbers.dashboard_numbers (areas, measures counted per area, deadline revisions
+    # per area, measures counted per agency, those agencies, carried-over measures, periods, the progress
+    # across them, the first overdue measures, the first disagreeing assessments and their updates) and the
+    # five of reporting.results (indicators, their values, budget lines, spending, the lead bodies)
+    assert small == big == 22
+    # Then from the cache: the six of the page around the numbers.
+    assert dashboard_queries(client, "NAP-SMALL")[0] == dashboard_queries(client, "NAP-BIG")[0] == 6
 
 
 def test_dashboard_shows_the_numbers_the_report_prints(client, people, plan):

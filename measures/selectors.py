@@ -487,11 +487,22 @@ def with_latest_approval(measures):
 
 
 def review_queue(limit: int | None = None):
-    """Submitted updates, oldest first, with what the queue shows. One query (two with evidence counts)."""
+    """Submitted updates, oldest first, with what the queue shows. One query.
+
+    The evidence count is a subquery per row, not a join grouped by every column: the database walks
+    the `update_review_queue` index and stops at the page's last row instead of grouping every
+    submitted update before the LIMIT."""
+    files = (
+        Evidence.objects.filter(update_id=OuterRef("pk"))
+        .order_by()
+        .values("update_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     queryset = (
         StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED)
         .select_related("measure__edition", "agency", "period", "author")
-        .annotate(evidence_count=Count("evidence"))
+        .annotate(evidence_count=Coalesce(Subquery(files, output_field=models.IntegerField()), 0))
         .order_by("submitted_at", "pk")
     )
     return queryset[:limit] if limit else queryset

@@ -145,6 +145,25 @@ def test_my_settings_refuses_an_unknown_time_zone(client, demo):
     assert User.objects.get(username="focal").time_zone == ""
 
 
+def test_my_settings_reads_the_time_zones_once_per_process(client, people, monkeypatch):
+    from nap_tracker import forms, models
+
+    calls = []
+    real = zoneinfo.available_timezones
+    monkeypatch.setattr(zoneinfo, "available_timezones", lambda: calls.append(1) or real())
+    models.time_zone_names.cache_clear()
+    forms._zone_choices.cache_clear()
+    client.force_login(people["focal_point"])
+    for _ in range(3):
+        html = client.get(reverse("account_settings")).content.decode()
+    client.post(reverse("account_settings"), {"language": "", "time_zone": "Europe/Berlin"})
+    assert len(calls) == 1
+    assert '<option value="Asia/Baku">Asia/Baku</option>' in html
+    assert '<option value="America/Argentina/Buenos_Aires">America/Argentina/Buenos Aires</option>' in html
+    chosen = client.get(reverse("account_settings")).content.decode()
+    assert '<option value="Europe/Berlin" selected>Europe/Berlin</option>' in chosen
+
+
 @pytest.mark.parametrize(("zone", "expected"), [("", "Asia/Baku"), ("Europe/London", "Europe/London")])
 def test_times_are_shown_in_the_person_s_zone(db, people, zone, expected):
     person = people["focal_point"]

@@ -206,7 +206,7 @@ def test_the_csv_gives_the_original_deadline_and_every_revision(client, measure,
     revise(measure, coordinator, date(2024, 12, 31), "Waiting for the Milli Məclis.")
     client.force_login(coordinator)
     response = client.get(reverse("measure_csv"))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     row = rows[0]
     assert row["Deadline"] == "2024-12-31" and row["Original deadline"] == "2022-12-31"
     revisions = row["Deadline revisions"].split("; ")

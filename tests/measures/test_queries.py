@@ -295,3 +295,15 @@ PINNED = {
 def test_pinned_query_counts(client, plan, page):
     who, url = PAGES[page]
     assert count(client, getattr(plan, who), url(plan)) == PINNED[page]
+
+
+def test_review_queue_counts_files_without_grouping_every_submitted_update(client, plan):
+    # The page is taken in the database: a GROUP BY over every submitted update before the LIMIT
+    # spilled to disk on a large plan. Each row's files are counted by a subquery instead.
+    client.force_login(plan.coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("review_queue"))
+    assert [update.evidence_count for update in response.context["page"]] == [2]
+    assert "2 files" in response.content.decode()
+    page_query = next(q["sql"] for q in queries if "LIMIT" in q["sql"] and "measures_statusupdate" in q["sql"])
+    assert "GROUP BY" not in page_query.split("FROM", 1)[0] + page_query.rsplit(")", 1)[-1]

@@ -226,7 +226,7 @@ def test_exports_and_the_public_and_dashboard_pages_carry_no_restricted_part(cli
     for username in ["partner", "ngo", "focal", "coordinator"]:
         login(client, username)
         pages = [
-            client.get(reverse("measure_csv")).content.decode(),
+            b"".join(client.get(reverse("measure_csv")).streaming_content).decode(),
             client.get(reverse("public_summary", args=[edition.code])).content.decode(),
             client.get(reverse("reporting:dashboard") + f"?edition={edition.code}").content.decode(),
             client.get(reverse("home")).content.decode(),

@@ -310,7 +310,7 @@ def test_the_measures_csv_names_who_approved_the_latest_update_and_when(client, 
     review(client, update, "approve")
     update.refresh_from_db()
     response = login(client, "partner").get(reverse("measure_csv") + "?q=4.3.3")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     header = rows[0]
     row = next(r for r in rows[1:] if r[1] == "4.3.3")
     assert row[header.index("Latest approved update")] == "2024 H2"

@@ -8,6 +8,7 @@ type, bytes) out. None of them touches the database; the caller decides the lang
 import csv
 import io
 import mimetypes
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
@@ -31,6 +32,8 @@ from reporting.results import results_numbers
 # The PDF's links to the project's own static files resolve against this made-up origin;
 # the fetcher below answers for it and for nothing else.
 STATIC_ORIGIN = "https://static.nap-tracker.invalid"
+# The issuing body's logo (settings.REPORT_ISSUER_LOGO) is the one file from outside the static folders.
+ISSUER_LOGO_PATH = "/issuer-logo"
 LANGUAGE_NAMES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
 
 
@@ -51,6 +54,8 @@ def report_title(numbers: ReportNumbers) -> str:
         return _("Overdue measures")
     if scope.kind == "annual":
         return _("Annual summary for %(year)s") % {"year": numbers.as_of.year}
+    if scope.kind == "summary":
+        return _("Progress report: summary edition")
     return _("Progress report")
 
 
@@ -95,9 +100,21 @@ def restricted_notice() -> str:
     )
 
 
+def issuer_name(language: str) -> str:
+    """The body that issues the report, as this installation names it in the report's language."""
+    return settings.REPORT_ISSUER_NAMES.get(language) or _("National coordinator's office")
+
+
+def issuer_logo_url() -> str:
+    logo = settings.REPORT_ISSUER_LOGO
+    return f"{STATIC_ORIGIN}{ISSUER_LOGO_PATH}{os.path.splitext(logo)[1].lower()}" if logo else ""
+
+
 def report_context(numbers: ReportNumbers, *, generated_at: datetime) -> dict:
     language = get_language() or "en"
     return {
+        "issuer_name": issuer_name(language),
+        "issuer_logo_url": issuer_logo_url(),
         "numbers": numbers,
         "results": results_numbers(numbers),
         "scope": numbers.scope,
@@ -133,6 +150,8 @@ class StaticFilesFetcher(URLFetcher):
 def fetch_static(url: str) -> URLFetcherResponse:
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
+    if settings.REPORT_ISSUER_LOGO and url == issuer_logo_url():
+        return _file_response(url, settings.REPORT_ISSUER_LOGO)
     if origin != STATIC_ORIGIN or not parts.path.startswith(settings.STATIC_URL) or parts.query:
         raise ValueError(f"Reports may only use the project's own static files, not {url!r}")
     relative = unquote(parts.path[len(settings.STATIC_URL) :])
@@ -142,6 +161,10 @@ def fetch_static(url: str) -> URLFetcherResponse:
         raise ValueError(f"Refused static path {relative!r}: {error}") from None
     if not path:
         raise ValueError(f"No such static file: {relative!r}")
+    return _file_response(url, path)
+
+
+def _file_response(url: str, path: str) -> URLFetcherResponse:
     with open(path, "rb") as handle:
         body = handle.read()
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
@@ -154,7 +177,11 @@ def html_for_pdf(numbers: ReportNumbers, *, generated_at: datetime) -> str:
 
 def write_pdf(html: str) -> bytes:
     """WeasyPrint alone: the HTML of a report to PDF bytes, fetching only static files."""
-    return HTML(string=html, base_url=STATIC_ORIGIN + "/", url_fetcher=StaticFilesFetcher()).write_pdf()
+    # PDF/UA-1: tagged (headings, tables, lists, reading order) for screen readers, in the language of
+    # <html lang>, with the title shown and the headings as bookmarks.
+    return HTML(string=html, base_url=STATIC_ORIGIN + "/", url_fetcher=StaticFilesFetcher()).write_pdf(
+        pdf_variant="pdf/ua-1"
+    )
 
 
 def render_pdf(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedReport:

@@ -8,6 +8,7 @@ The check reads where each word is printed (poppler's `pdftotext -bbox`) and com
 page box less the margins set in static/reporting/report.css.
 """
 
+import io
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from pypdf import PdfReader
 
 from measures.models import BudgetLine, FundingSource, Indicator, MeasureAgency, Status, StatusUpdate
 from reporting.services import report_render
@@ -35,24 +37,29 @@ LONG_AZ_WORD = ("Müqavilələşdirilə" * 4)[:60]
 LONG_NAME = "Dövlət Sərhəd Xidmətinin İnsan Alverinə Qarşı Mübarizə üzrə Regional Koordinasiya İdarəsi"
 
 
-def printed_words(pdf: bytes):
-    """(page number, page width, word, x min, x max) of every word the PDF prints."""
+def need_pdftotext():
     if not shutil.which("pdftotext"):
         pytest.fail("pdftotext (poppler-utils) is needed to check the PDF's layout: apt-get install poppler-utils")
+
+
+def printed_words(pdf: bytes):
+    """(page number, page width, word, x min, x max, y min) of every word the PDF prints."""
+    need_pdftotext()
     xml = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout
     words, page, width = [], 0, 0.0
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>'
     for line in xml.decode().splitlines():
         if match := re.search(r'<page width="([\d.]+)"', line):
             page, width = page + 1, float(match[1])
-        elif match := re.search(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>', line):
-            words.append((page, width, unescape(match[3]), float(match[1]), float(match[2])))
+        elif match := re.search(pattern, line):
+            words.append((page, width, unescape(match[4]), float(match[1]), float(match[3]), float(match[2])))
     return words
 
 
 def outside_margins(pdf: bytes) -> list:
     return [
         (page, word, round(x0, 1), round(x1, 1))
-        for page, width, word, x0, x1 in printed_words(pdf)
+        for page, width, word, x0, x1, _y in printed_words(pdf)
         if x0 < LEFT - TOLERANCE or x1 > width - RIGHT + TOLERANCE
     ]
 
@@ -112,5 +119,94 @@ def test_every_word_of_a_crowded_report_lies_inside_the_margins(crowded, languag
     )
     words = printed_words(rendered.content)
     # The long content is there to be measured (pdftotext splits a word broken across lines).
-    assert any(LONG_AZ_WORD[:10] in word for _page, _width, word, _x0, _x1 in words)
+    assert any(LONG_AZ_WORD[:10] in word for _page, _width, word, *_box in words)
     assert outside_margins(rendered.content) == []
+
+
+# --- The document a donor receives: cover, contents, bookmarks, tags ---------------------------
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, line by line from the top, as printed (the extractors' reading order of a
+    tagged PDF puts the contents' page numbers out of line)."""
+    lines = {}
+    for page, _width, word, x0, _x1, y0 in printed_words(pdf):
+        lines.setdefault((page, round(y0)), []).append((x0, word))
+    pages = {}
+    for (page, _y), words in sorted(lines.items()):
+        pages.setdefault(page, []).append(" ".join(word for _x, word in sorted(words)))
+    return [" ".join(pages[number]) for number in sorted(pages)]
+
+
+def outline(reader: PdfReader, items=None) -> dict:
+    """The PDF's bookmarks: title → page number (from 1)."""
+    found = {}
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            found |= outline(reader, item)
+        else:
+            found[item.title] = reader.get_destination_page_number(item) + 1
+    return found
+
+
+def test_the_cover_names_the_issuing_body_the_legal_basis_the_period_and_the_date(plan):
+    plan.edition.approved_on = date(2020, 7, 22)
+    plan.edition.save()
+    rendered = report_render(
+        kind="edition",
+        edition=plan.edition,
+        period=plan.periods["2022 H2"],
+        language="en",
+        format="pdf",
+        generated_at=GENERATED,
+    )
+    cover = page_texts(rendered.content)[0]
+    assert "Issued by National coordinator's office" in cover
+    assert "Legal basis Order No. 2173" in cover
+    assert "Plan approved on 22 July 2020" in cover
+    assert "Period covered 2022 H2" in cover
+    assert "Date of issue 1 March 2023" in cover
+
+
+def test_an_installation_sets_its_own_issuer_and_logo(plan, settings, tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (80, 40), "#1d4e89").save(logo)
+    settings.REPORT_ISSUER_NAMES = {"en": "Main Department on Combating Trafficking", "az": "Baş İdarə", "ru": ""}
+    settings.REPORT_ISSUER_LOGO = str(logo)
+    rendered = report_render(kind="edition", edition=plan.edition, language="az", format="pdf", generated_at=GENERATED)
+    assert "Baş İdarə" in page_texts(rendered.content)[0]
+    cover = PdfReader(io.BytesIO(rendered.content)).pages[0]
+    assert [image.image.size for image in cover.images] == [(80, 40)]
+
+
+def test_contents_bookmarks_language_and_tags(plan):
+    rendered = report_render(kind="edition", edition=plan.edition, language="az", format="pdf", generated_at=GENERATED)
+    reader = PdfReader(io.BytesIO(rendered.content))
+    texts = page_texts(rendered.content)
+    contents = texts[1]
+    assert "Contents Xülasə" in contents
+    # The headings are the PDF's bookmarks, and each contents entry's page number is its heading's page.
+    bookmarks = outline(reader)
+    for heading in [
+        "Xülasə",
+        "4.1 Hüquqi baza",
+        "4.2 Qurbanların müdafiəsi və köməyi",
+        "Əlavə: vaxtı keçmiş tədbirlər",
+    ]:
+        page = bookmarks[heading]
+        assert page > 2 and heading in texts[page - 1]
+        assert re.search(rf"{re.escape(heading)}[ .]+{page} ", contents), (heading, page, contents)
+    # Tagged for screen readers (PDF/UA-1), in the report's language.
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "az"
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+
+
+def test_the_summary_edition_has_the_numbers_without_each_measures_account(plan):
+    rendered = report_render(kind="summary", edition=plan.edition, language="en", format="pdf", generated_at=GENERATED)
+    text = " ".join(page_texts(rendered.content))
+    assert "summary edition" in text and "Victim protection" in text
+    assert "Trained 40 inspectors" not in text and "Building chosen" not in text

@@ -210,3 +210,5 @@ def test_the_summary_edition_has_the_numbers_without_each_measures_account(plan)
     text = " ".join(page_texts(rendered.content))
     assert "summary edition" in text and "Victim protection" in text
     assert "Trained 40 inspectors" not in text and "Building chosen" not in text
+    # No list of measures either (the overdue 4.1.2 among them): a summary stays short for any plan.
+    assert "Annex: overdue measures" not in text and "Train labour inspectors" not in text

@@ -28,6 +28,7 @@ def main():
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--lang", default="en")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--kind", default="edition", help="edition, or summary (the edition for very large plans)")
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="nap-bench-")
@@ -62,11 +63,11 @@ def main():
     totals, weasies = [], []
     for _round in range(args.rounds):
         start = time.perf_counter()
-        rendered = report_render(kind="edition", edition=edition, language=args.lang, format="pdf")
+        rendered = report_render(kind=args.kind, edition=edition, language=args.lang, format="pdf")
         totals.append(time.perf_counter() - start)
         with translation.override(args.lang):
             start = time.perf_counter()
-            numbers = report_numbers(Scope(kind="edition", edition=edition))
+            numbers = report_numbers(Scope(kind=args.kind, edition=edition))
             numbers_seconds = time.perf_counter() - start
             html = html_for_pdf(numbers, generated_at=timezone.now())
         start = time.perf_counter()
@@ -75,6 +76,9 @@ def main():
     total, weasy = min(totals), min(weasies)
 
     pages = len(PdfReader(io.BytesIO(rendered.content)).pages)
+    import resource
+
+    print(f"report              {args.kind}")
     print(f"measures            {args.measures}")
     print(f"approved updates    {updates}")
     print(f"plan built in       {build_seconds:.1f} s")
@@ -84,6 +88,7 @@ def main():
     print(f"whole report        {total:.2f} s")
     print(f"WeasyPrint alone    {weasy:.2f} s")
     print(f"overhead ratio      {total / weasy:.2f} (whole report / WeasyPrint alone)")
+    print(f"peak memory         {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print(f"(throwaway database in {workdir})")
 
 

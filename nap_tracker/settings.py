@@ -334,6 +334,22 @@ REPORT_QUEUED_RESEND_AFTER = env_int("REPORT_QUEUED_RESEND_AFTER", 900)
 # REPORT_SWEEP_SECONDS, gives it back to the queue.
 REPORT_STUCK_AFTER = env_int("REPORT_STUCK_AFTER", REPORT_TASK_TIME_LIMIT + 60)
 REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 300)
+# Who issues the reports: named with its logo on every PDF's cover. One name for all languages, or a
+# name per language (REPORT_ISSUER_NAME_AZ, _RU, _EN) where it is translated; unset, the cover says
+# "National coordinator's office" in the report's language. The logo is a PNG, JPEG or SVG file.
+REPORT_ISSUER_NAME = env_str("REPORT_ISSUER_NAME")
+REPORT_ISSUER_NAMES = {
+    code: env_str(f"REPORT_ISSUER_NAME_{code.upper()}", REPORT_ISSUER_NAME) for code in ("en", "az", "ru")
+}
+REPORT_ISSUER_LOGO = env_str("REPORT_ISSUER_LOGO")
+if REPORT_ISSUER_LOGO and not Path(REPORT_ISSUER_LOGO).is_file():
+    raise ImproperlyConfigured(f"REPORT_ISSUER_LOGO names no file: {REPORT_ISSUER_LOGO!r}.")
+if REPORT_ISSUER_LOGO and Path(REPORT_ISSUER_LOGO).suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
+    raise ImproperlyConfigured(f"REPORT_ISSUER_LOGO must be a PNG, JPEG or SVG file; got {REPORT_ISSUER_LOGO!r}.")
+# A plan with more measures than this is too large to print whole within the time limit (about 15
+# measures a second; a 2,468-page PDF ran out of time and memory): its request form offers the
+# report of each area or the summary edition (numbers and charts, without every narrative) instead.
+REPORT_FULL_PDF_MAX_MEASURES = env_int("REPORT_FULL_PDF_MAX_MEASURES", 1500)
 CELERY_BEAT_SCHEDULE["requeue-stuck-reports"] = {
     "task": "reporting.tasks.requeue_stuck_reports",
     "schedule": float(REPORT_SWEEP_SECONDS),

@@ -1,21 +1,65 @@
 from django import forms
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import Area, Edition, ReportingPeriod
+from measures.models import Area, Edition, Measure, ReportingPeriod, overdue_condition
 from nap_tracker import permissions
 from nap_tracker.models import Agency
 from reporting.models import Report
 
 
+class EditionSelect(forms.Select):
+    """Each option says which plan it belongs to, so the page's script can offer only the chosen plan's."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-edition"] = instance.edition_id
+        return option
+
+
 class PeriodChoiceField(forms.ModelChoiceField):
+    widget = EditionSelect
+
     def label_from_instance(self, obj):
         return f"{obj.edition.code} · {obj.label}"
 
 
 class AreaChoiceField(forms.ModelChoiceField):
+    widget = EditionSelect
+
     def label_from_instance(self, obj):
         return f"{obj.edition.code} · {obj.code} {obj.title}"
+
+
+# The fields each kind of report uses besides plan, period, language and format; the page's script
+# shows only these, and the form ignores the others whatever the browser sends.
+KIND_FIELDS = {Report.Kind.AREA: "area", Report.Kind.AGENCY: "agency"}
+# Kinds that print each measure's account: too long for a very large plan.
+FULL_KINDS = {Report.Kind.EDITION, Report.Kind.AREA, Report.Kind.AGENCY, Report.Kind.OVERDUE, Report.Kind.ANNUAL}
+
+
+def measures_in_scope(*, kind, edition, area=None, agency=None) -> int:
+    """How many measures a report of this kind prints (one query)."""
+    measures = Measure.objects.filter(edition=edition)
+    if kind == Report.Kind.AREA and area is not None:
+        measures = measures.filter(area=area)
+    elif kind == Report.Kind.AGENCY and agency is not None:
+        measures = measures.filter(assignments__agency=agency).distinct()
+    elif kind == Report.Kind.OVERDUE:
+        measures = measures.filter(overdue_condition(timezone.localdate()))
+    return measures.count()
+
+
+def large_editions() -> dict:
+    """The plans too large to print whole, with their number of measures (one query)."""
+    limit = settings.REPORT_FULL_PDF_MAX_MEASURES
+    counted = Edition.objects.annotate(measure_count=Count("measures")).filter(measure_count__gt=limit)
+    return {edition.pk: edition.measure_count for edition in counted}
 
 
 class ReportRequestForm(forms.Form):
@@ -64,6 +108,12 @@ class ReportRequestForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind, edition = data.get("kind"), data.get("edition")
+        # A field the kind does not use is ignored (the page hides it, but a browser without the script
+        # still sends what was chosen there before the kind changed).
+        if kind != Report.Kind.AREA:
+            data["area"] = None
+        if kind != Report.Kind.AGENCY:
+            data["agency"] = None
         period, agency, area = data.get("period"), data.get("agency"), data.get("area")
         if kind == Report.Kind.AGENCY and not agency:
             self.add_error("agency", _("Choose the agency whose measures the report covers."))
@@ -73,6 +123,19 @@ class ReportRequestForm(forms.Form):
             self.add_error("period", _("Choose a reporting period of the chosen action plan."))
         if edition and area and kind == Report.Kind.AREA and area.edition_id != edition.pk:
             self.add_error("area", _("Choose an area of the chosen action plan."))
+        if kind in FULL_KINDS and edition and data.get("format") == Report.Format.PDF and not self.errors:
+            count = measures_in_scope(kind=kind, edition=edition, area=area, agency=agency)
+            limit = settings.REPORT_FULL_PDF_MAX_MEASURES
+            if count > limit:
+                self.add_error(
+                    "kind",
+                    _(
+                        "This report would print %(count)s measures, each with its account: too long to read, and "
+                        "too long to prepare (at most %(limit)s). Choose the summary edition, one area's report, "
+                        "or the XLSX format."
+                    )
+                    % {"count": count, "limit": limit},
+                )
         if kind and not permissions.may_request_report(
             self.user, kind=kind, agency_id=agency.pk if agency and kind == Report.Kind.AGENCY else None
         ):

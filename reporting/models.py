@@ -21,6 +21,8 @@ class Report(models.Model):
 
     class Kind(models.TextChoices):
         EDITION = "edition", _("Progress of the whole plan")
+        # For a plan too large to print whole: the numbers and charts, without each measure's account.
+        SUMMARY = "summary", _("Progress of the whole plan: summary edition (numbers and charts)")
         AREA = "area", _("One area of the plan")
         AGENCY = "agency", _("One agency's measures")
         OVERDUE = "overdue", _("Overdue measures")

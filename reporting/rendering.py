@@ -8,14 +8,15 @@ type, bytes) out. None of them touches the database; the caller decides the lang
 import csv
 import io
 import mimetypes
+import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,6 +32,8 @@ from reporting.results import results_numbers
 # The PDF's links to the project's own static files resolve against this made-up origin;
 # the fetcher below answers for it and for nothing else.
 STATIC_ORIGIN = "https://static.nap-tracker.invalid"
+# The issuing body's logo (settings.REPORT_ISSUER_LOGO) is the one file from outside the static folders.
+ISSUER_LOGO_PATH = "/issuer-logo"
 LANGUAGE_NAMES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
 
 
@@ -51,6 +54,8 @@ def report_title(numbers: ReportNumbers) -> str:
         return _("Overdue measures")
     if scope.kind == "annual":
         return _("Annual summary for %(year)s") % {"year": numbers.as_of.year}
+    if scope.kind == "summary":
+        return _("Progress report: summary edition")
     return _("Progress report")
 
 
@@ -95,9 +100,21 @@ def restricted_notice() -> str:
     )
 
 
+def issuer_name(language: str) -> str:
+    """The body that issues the report, as this installation names it in the report's language."""
+    return settings.REPORT_ISSUER_NAMES.get(language) or _("National coordinator's office")
+
+
+def issuer_logo_url() -> str:
+    logo = settings.REPORT_ISSUER_LOGO
+    return f"{STATIC_ORIGIN}{ISSUER_LOGO_PATH}{os.path.splitext(logo)[1].lower()}" if logo else ""
+
+
 def report_context(numbers: ReportNumbers, *, generated_at: datetime) -> dict:
     language = get_language() or "en"
     return {
+        "issuer_name": issuer_name(language),
+        "issuer_logo_url": issuer_logo_url(),
         "numbers": numbers,
         "results": results_numbers(numbers),
         "scope": numbers.scope,
@@ -133,6 +150,8 @@ class StaticFilesFetcher(URLFetcher):
 def fetch_static(url: str) -> URLFetcherResponse:
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
+    if settings.REPORT_ISSUER_LOGO and url == issuer_logo_url():
+        return _file_response(url, settings.REPORT_ISSUER_LOGO)
     if origin != STATIC_ORIGIN or not parts.path.startswith(settings.STATIC_URL) or parts.query:
         raise ValueError(f"Reports may only use the project's own static files, not {url!r}")
     relative = unquote(parts.path[len(settings.STATIC_URL) :])
@@ -142,6 +161,10 @@ def fetch_static(url: str) -> URLFetcherResponse:
         raise ValueError(f"Refused static path {relative!r}: {error}") from None
     if not path:
         raise ValueError(f"No such static file: {relative!r}")
+    return _file_response(url, path)
+
+
+def _file_response(url: str, path: str) -> URLFetcherResponse:
     with open(path, "rb") as handle:
         body = handle.read()
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
@@ -154,7 +177,11 @@ def html_for_pdf(numbers: ReportNumbers, *, generated_at: datetime) -> str:
 
 def write_pdf(html: str) -> bytes:
     """WeasyPrint alone: the HTML of a report to PDF bytes, fetching only static files."""
-    return HTML(string=html, base_url=STATIC_ORIGIN + "/", url_fetcher=StaticFilesFetcher()).write_pdf()
+    # PDF/UA-1: tagged (headings, tables, lists, reading order) for screen readers, in the language of
+    # <html lang>, with the title shown and the headings as bookmarks.
+    return HTML(string=html, base_url=STATIC_ORIGIN + "/", url_fetcher=StaticFilesFetcher()).write_pdf(
+        pdf_variant="pdf/ua-1"
+    )
 
 
 def render_pdf(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedReport:
@@ -234,8 +261,9 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
             _agencies_text(row.assignments),
             str(row.status_label),
             row.progress,
-            _date(row.deadline),
-            _date(row.original_deadline) if row.revisions else "",
+            # Dates stay dates: a spreadsheet sorts and filters them; CSV writes them as 2024-12-31.
+            row.deadline or "",
+            (row.original_deadline or "") if row.revisions else "",
             _revisions_text(row.revisions),
             _("yes") if row.overdue else _("no"),
             _("yes") if m.is_illustrative else _("no"),
@@ -246,7 +274,7 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
             str(row.narrative_agency.name) if row.narrative_agency else "",
             row.narrative_period,
             row.approved_by,
-            _date(row.approved_on),
+            row.approved_on or "",
             "; ".join(row.files),
             str(assessment.agency.name) if assessment else "",
             str(assessment.status_label) if assessment else "",
@@ -295,11 +323,17 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
             cell.font = bold
             cell.fill = head_fill
         for line in rows:
-            ws.append([safe_cell(v) if isinstance(v, str) else v for v in line])
+            ws.append([_xlsx_value(v) for v in line])
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                elif isinstance(cell.value, date):
+                    cell.number_format = "yyyy-mm-dd"
+        # The header row stays in view and filters every column.
         ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(max(ws.max_column, len(header)))}{max(ws.max_row, 1)}"
         for index, width in enumerate(widths or [], start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         return ws
@@ -313,8 +347,8 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
             *notice,
             [_("Action plan"), str(numbers.edition.title)],
             [_("Report"), report_title(numbers)],
-            [_("State as of"), formats.date_format(numbers.as_of, "SHORT_DATE_FORMAT")],
-            [_("Generated"), formats.date_format(generated_at, "DATETIME_FORMAT")],
+            [_("State as of"), numbers.as_of],
+            [_("Generated"), generated_at],
             [_("Measures"), totals.total],
             [_("Average progress %"), totals.average_progress],
             [_("Completed"), totals.completed],
@@ -434,7 +468,6 @@ def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedRe
 
 def _results_sheets(sheet, results):
     """Indicators (by area, then each one) and the budget (by area, source and agency, per currency)."""
-    from measures.results import baseline_display, target_display
 
     def share(value):
         return value if value is not None else ""
@@ -471,9 +504,11 @@ def _results_sheets(sheet, results):
                 _("Indicator"),
                 _("Unit"),
                 _("Baseline"),
+                _("Baseline year"),
                 _("Latest approved value"),
                 _("Period"),
                 _("Target"),
+                _("Target year"),
                 _("Share of target %"),
             ],
             [
@@ -481,16 +516,18 @@ def _results_sheets(sheet, results):
                     measure.number,
                     str(item.indicator.name),
                     str(item.indicator.get_unit_display()),
-                    baseline_display(item.indicator),
-                    item.show(item.latest) if item.latest else "",
+                    _indicator_value(item.indicator, item.indicator.baseline_value, item.indicator.baseline_text),
+                    item.indicator.baseline_year or "",
+                    _indicator_value(item.indicator, item.latest.total, item.latest.text) if item.latest else "",
                     item.latest.period if item.latest else "",
-                    target_display(item.indicator),
+                    _indicator_value(item.indicator, item.indicator.target_value, item.indicator.target_text),
+                    item.indicator.target_year or "",
                     share(item.share),
                 ]
                 for area in results.areas
                 for measure, item in area.items
             ],
-            widths=[9, 60, 12, 16, 20, 10, 16, 16],
+            widths=[9, 60, 12, 14, 10, 20, 10, 14, 10, 16],
         )
     if results.has_budget:
         header = [_("Currency"), _("Planned"), _("Spent"), _("Share spent %")]
@@ -523,6 +560,27 @@ def _results_sheets(sheet, results):
             ],
             widths=[60, 10, 16, 16],
         )
+
+
+def _xlsx_value(value):
+    """A cell's value as a spreadsheet should hold it: text made safe, a moment in the installation's time
+    zone (the PDF's), without the zone Excel cannot store."""
+    if isinstance(value, str):
+        return safe_cell(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return value
+
+
+def _indicator_value(indicator, value, text):
+    """An indicator's value for a spreadsheet: a number where it is one, else its words."""
+    from measures.models import Indicator
+
+    if indicator.unit == Indicator.Unit.TEXT:
+        return text
+    if indicator.unit == Indicator.Unit.YES_NO:
+        return "" if value is None else (_("Yes") if value else _("No"))
+    return value if value is not None else ""
 
 
 def _status_values(counts):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from measures.models import Edition
 from nap_tracker import audit, permissions
 from reporting import caching, services
-from reporting.forms import ReportRequestForm
+from reporting.forms import ReportRequestForm, large_editions
 from reporting.models import Report
 from reporting.numbers import dashboard_numbers
 from reporting.rendering import chart_set
@@ -58,13 +59,29 @@ def report_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.report_request(user=request.user, **data)
+            report = services.report_request(user=request.user, **data)
         except services.ReportError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Your report is being prepared. It appears below when it is ready."))
+            _say_how_the_report_stands(request, report)
             return redirect("reporting:list")
-    return render(request, "reporting/new.html", {"form": form})
+    context = {
+        "form": form,
+        "large_editions": large_editions(),
+        "full_pdf_limit": settings.REPORT_FULL_PDF_MAX_MEASURES,
+    }
+    return render(request, "reporting/new.html", context)
+
+
+def _say_how_the_report_stands(request, report: Report):
+    """The message matches the report's real state: without a worker it is already made (or failed)."""
+    report.refresh_from_db(fields=["state", "error"])
+    if report.state == Report.State.DONE:
+        messages.success(request, _("Your report is ready: download it below."))
+    elif report.state == Report.State.FAILED:
+        messages.error(request, _("Your report could not be prepared; the reason is shown below."))
+    else:
+        messages.success(request, _("Your report is being prepared. It appears below when it is ready."))
 
 
 def _initial(request) -> dict:

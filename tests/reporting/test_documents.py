@@ -136,6 +136,34 @@ def test_xlsx_holds_the_tables(plan):
     assert by_area[1][:4] == ("4.1", "Legal base", "Prevention", 3)
 
 
+def test_xlsx_holds_dates_and_numbers_with_a_frozen_filtered_header_on_every_sheet(plan, settings):
+    from decimal import Decimal
+
+    from measures.models import Indicator, StatusUpdate
+
+    settings.TIME_ZONE = "Asia/Baku"
+    Indicator.objects.create(
+        measure=plan.measures["4.1.2"], name_en="Inspectors trained", baseline_value=Decimal("12.5"), baseline_year=2019
+    )
+    StatusUpdate.objects.filter(state="approved").update(reviewed_at=datetime(2023, 1, 20, 22, 30, tzinfo=UTC))
+    workbook = load_workbook(io.BytesIO(render(plan, format="xlsx").content))
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True) if row and row[0]}
+    # The moment the report was made in the installation's time zone, as the PDF prints it (Baku, UTC+4).
+    assert summary["Generated"] == datetime(2023, 3, 1, 13, 30)
+    assert summary["State as of"] == datetime(2023, 3, 1)
+    measures = list(workbook["Measures"].iter_rows(values_only=True))
+    row = dict(zip(measures[0], next(r for r in measures if r[0] == "4.1.1"), strict=True))
+    assert row["Deadline"] == datetime(2022, 12, 31) and row["Progress %"] == 100
+    # Approved at 22:30 UTC on 20 January is 21 January in Baku.
+    assert row["Approved on"] == datetime(2023, 1, 21)
+    indicators = list(workbook["Indicators"].iter_rows(values_only=True))
+    line = dict(zip(indicators[0], indicators[1], strict=True))
+    assert (line["Baseline"], line["Baseline year"]) == (12.5, 2019)
+
+
 def test_spreadsheet_text_is_never_a_formula(plan):
     measure = plan.measures["4.2.2"]
     measure.title_en = '=HYPERLINK("http://evil.example","click")'
@@ -254,7 +282,8 @@ def test_every_document_shows_revised_deadlines_with_the_original_and_the_reason
     measures = list(workbook["Measures"].iter_rows(values_only=True))
     header = list(measures[0])
     row = dict(zip(header, next(r for r in measures if r[0] == "4.1.2"), strict=True))
-    assert (row["Deadline"], row["Original deadline"]) == ("2023-12-31", "2022-06-30")
+    # Real dates, which a spreadsheet sorts and filters.
+    assert (row["Deadline"], row["Original deadline"]) == (datetime(2023, 12, 31), datetime(2022, 6, 30))
     assert row["Deadline revisions"].startswith("2022-06-30 → 2023-06-30 (")
     assert row["Deadline revisions"].endswith("): New inspectors are trained first.")
     by_area = list(workbook["By area"].iter_rows(values_only=True))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from measures import services
 from nap_tracker.models import User
 from reporting.models import Report
-from tests.factories import EditionFactory, ReportingPeriodFactory
+from tests.factories import AreaFactory, EditionFactory, ReportingPeriodFactory
 from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +268,75 @@ def test_dashboard_counts_revised_deadlines_per_area_and_links_the_periods(clien
     assert "Deadline revised for 1 measure (1 revision)" in html
     assert f"?edition={plan.edition.pk}&amp;revised=true" in html
     assert reverse("period_list", args=[plan.edition.code]) in html
+
+
+# --- The request form: what each kind needs, plans too large to print whole, the message after ---
+
+
+def test_the_form_marks_each_area_and_period_with_its_plan_and_loads_its_script(client, people, plan):
+    client.force_login(people["partner"])
+    page = client.get(reverse("reporting:new")).content.decode()
+    area = plan.areas["4.1"]
+    assert f'data-edition="{plan.edition.pk}" value="{area.pk}"' in page or (
+        f'value="{area.pk}" data-edition="{plan.edition.pk}"' in page
+    )
+    assert 'data-kind-field="area"' in page and 'data-kind-field="agency"' in page
+    assert "reporting/report-form.js" in page
+
+
+def test_an_area_of_another_plan_gets_a_clear_message_not_an_error_page(client, people, plan):
+    client.force_login(people["partner"])
+    other_area = AreaFactory(edition=EditionFactory(code="NAP-OTHER"), code="9.9")
+    response = client.post(reverse("reporting:new"), form_data(plan, kind="area", area=other_area.pk))
+    assert response.status_code == 200
+    assert response.context["form"].errors["area"] == ["Choose an area of the chosen action plan."]
+    assert not Report.objects.exists()
+
+
+def test_fields_the_kind_does_not_use_are_ignored(client, people, plan, django_capture_on_commit_callbacks):
+    # Chosen before the kind was changed to the whole plan, and sent by a browser without the script.
+    client.force_login(people["partner"])
+    other_area = AreaFactory(edition=EditionFactory(code="NAP-OTHER"), code="9.9")
+    data = form_data(plan, kind="edition", area=other_area.pk, agency=plan.agencies["MOJ"].pk, format="csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:new"), data)
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.kind, report.area, report.agency) == ("edition", None, None)
+
+
+def test_a_plan_too_large_to_print_whole_is_said_before_and_refused_as_one_pdf(
+    client, people, plan, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_FULL_PDF_MAX_MEASURES = 3  # the plan has 5 measures; area 4.1 has 3
+    client.force_login(people["coordinator"])
+    page = client.get(reverse("reporting:new")).content.decode()
+    assert f'data-large-edition="{plan.edition.pk}"' in page and "summary edition" in page
+    response = client.post(reverse("reporting:new"), form_data(plan, kind="edition"))
+    assert "summary edition" in response.context["form"].errors["kind"][0]
+    assert not Report.objects.exists()
+    # What is offered instead is accepted: the summary edition, an area small enough, the workbook.
+    for data in [
+        form_data(plan, kind="summary"),
+        form_data(plan, kind="area", area=plan.areas["4.1"].pk),
+        form_data(plan, kind="edition", format="xlsx"),
+    ]:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(reverse("reporting:new"), data).status_code == 302, data
+    assert Report.objects.filter(state="done").count() == 3
+
+
+def test_the_message_after_a_request_says_how_the_report_really_stands(client, people, plan, monkeypatch):
+    from reporting import services as reporting_services
+
+    client.force_login(people["partner"])
+    # Without a worker the report is made as the request commits, before the page answers (the test's
+    # transaction never commits, so it is made at once): the message says it is ready.
+    monkeypatch.setattr(reporting_services, "report_enqueue_on_commit", reporting_services.report_enqueue)
+    response = client.post(reverse("reporting:new"), form_data(plan, format="csv"), follow=True)
+    assert Report.objects.get().state == "done"
+    assert "Your report is ready" in response.content.decode()
+    # With a worker that has not picked it up yet, it is being prepared.
+    monkeypatch.setattr(reporting_services, "report_enqueue_on_commit", lambda report_id: None)
+    response = client.post(reverse("reporting:new"), form_data(plan, format="csv"), follow=True)
+    assert "Your report is being prepared" in response.content.decode()

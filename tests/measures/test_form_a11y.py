@@ -77,3 +77,11 @@ def test_the_review_and_report_forms_describe_with_ids_on_the_page(client, demo)
     page = Page(response.content.decode())
     assert not page.dangling()
     assert "#id_old_password" in page.summary_links
+
+
+def test_a_wrong_filter_is_described_by_its_error(client, demo):
+    client.force_login(User.objects.get(username="partner"))
+    response = client.get(reverse("measure_list"), {"deadline_year": "1700"})
+    page = Page(response.content.decode())
+    assert ("id_deadline_year", "id_deadline_year_error") in page.described
+    assert not page.dangling()

@@ -35,6 +35,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.created
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed-run
 
+# axe-core, the accessibility checker the browser tests run on every page, pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 # The translations (.po) are compiled to .mo here, not committed: see docs/decisions.md.
 messages: $(VENV)/.installed-run
 	$(EMBEDDED) $(PY) manage.py compilemessages --ignore .venv --ignore var
@@ -46,7 +51,7 @@ run: $(VENV)/.installed-run messages
 	@echo "NAP Tracker is starting on http://$(HOST):$(PORT)/ — press Ctrl+C to stop."
 	$(EMBEDDED) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-test messages
+test: $(VENV)/.installed-test node_modules/.installed messages
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -68,4 +73,4 @@ beat: $(VENV)/.installed-run
 	$(PY) -m celery -A nap_tracker beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 clean:
-	rm -rf $(VENV) var *.egg-info
+	rm -rf $(VENV) var *.egg-info node_modules

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from measures.models import Edition, Evidence, Measure, StatusUpdate
 from nap_tracker.models import Agency, AuditEvent, User
+from tests import a11y
 from tests.test_browser_journey import chromium, demo_site, pytestmark  # noqa: F401
 
 USERNAMES = {"admin": "admin", "coordinator": "coordinator", "focal_point": "focal", "ngo": "ngo", "partner": "partner"}
@@ -96,6 +97,8 @@ def visit(page, base: str, paths: list[str]):
         assert page.url == base + path, f"{path} ended on {page.url}"
         assert "content-security-policy" in response.headers, path  # Playwright gives header names in lower case
         page.wait_for_load_state("load")
+        if not path.startswith("/admin/"):  # Django's admin pages are Django's own; the site's pages are checked
+            a11y.check(page)
 
 
 def test_no_page_breaks_the_content_security_policy(chromium, demo_site, settings):  # noqa: F811

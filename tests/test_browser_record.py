@@ -15,6 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from measures.demo_files import simple_pdf
 from measures.models import Measure, StatusUpdate
 from nap_tracker.models import User
+from tests import a11y
+from tests.a11y import goto
 from tests.test_browser_journey import chromium, demo_site, lead_by_ministry_of_labour, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,14 +79,17 @@ def exchange(browser, base, settings, tmp_path):
     # 1. The focal point of the Ministry of Labour submits an update.
     focal = sign_in(browser, base, "focal", settings.DEMO_PASSWORD)
     unread_before = unread(focal)
-    focal.goto(f"{base}/measures/{measure.pk}/")
-    focal.get_by_role("link", name="Write an update").click()
+    goto(focal, f"{base}/measures/{measure.pk}/")
+    with focal.expect_navigation():
+        focal.get_by_role("link", name="Write an update").click()
+    a11y.check(focal)
     focal.get_by_label("Reporting period").select_option(label="2024 H2")
     focal.get_by_label("Status").select_option("in_progress")
     focal.get_by_label("Progress (%)").fill("80")
     focal.get_by_label("What was done").fill("Vocational courses for 24 victims in Baku and Ganja.")
     with focal.expect_navigation():
         focal.get_by_role("button", name="Submit for review").click()
+    a11y.check(focal)
     update = StatusUpdate.objects.get(measure=measure, agency__code="MLSPP", period__label="2024 H2")
     assert update.state == "submitted"
     shoot(focal, "1-submitted")
@@ -93,46 +98,56 @@ def exchange(browser, base, settings, tmp_path):
     app = TOTPDevice.objects.create(user=User.objects.get(username="coordinator"), name="Phone", confirmed=True)
     coordinator = sign_in(browser, base, "coordinator", settings.DEMO_PASSWORD, device=app)
     assert unread(coordinator) >= 1
-    coordinator.locator(".header-inbox").click()
+    with coordinator.expect_navigation():
+        coordinator.locator(".header-inbox").click()
+    a11y.check(coordinator)
     shoot(coordinator, "2-coordinator-notifications")
     notice = coordinator.locator(".inbox-item", has_text="update on measure 4.3.3").first
     with coordinator.expect_navigation():
         notice.locator("a").click()
+    a11y.check(coordinator)
     assert coordinator.url.endswith(f"/updates/{update.pk}/review/")
     coordinator.get_by_label("Add a comment").fill("How many of the 24 were women? Please attach the attendance lists.")
     with coordinator.expect_navigation():
         coordinator.get_by_role("button", name="Send comment").click()
+    a11y.check(coordinator)
     shoot(coordinator, "2-question")
 
     # 3. The focal point is told, answers and attaches a file — the wrong one.
-    focal.goto(base + "/")
+    goto(focal, base + "/")
     assert unread(focal) == unread_before + 1
-    focal.locator(".header-inbox").click()
+    with focal.expect_navigation():
+        focal.locator(".header-inbox").click()
+    a11y.check(focal)
     with focal.expect_navigation():
         focal.locator(".inbox-item a", has_text="commented on").first.click()
+    a11y.check(focal)
     assert f"#update-{update.pk}" in focal.url
     card = focal.locator(f"#thread-{update.pk}")
     card.get_by_label("Add a comment").fill("17 women and 7 men. The lists are attached.")
     card.get_by_label("Attach files").set_input_files(str(wrong))
     with focal.expect_navigation():
         card.get_by_role("button", name="Send comment").click()
+    a11y.check(focal)
     assert "passport-scan.pdf" in focal.content()
     shoot(focal, "3-answer-with-file")
 
     # 4. The coordinator returns it with a note.
-    coordinator.goto(f"{base}/updates/{update.pk}/review/")
+    goto(coordinator, f"{base}/updates/{update.pk}/review/")
     coordinator.get_by_label("Note to the agency").fill(
         "The file is a passport scan, not the attendance lists: remove it. Say 17 women and 7 men in the text."
     )
     with coordinator.expect_navigation():
         coordinator.get_by_role("button", name="Return with note").click()
+    a11y.check(coordinator)
     update.refresh_from_db()
     assert update.state == "returned"
 
     # 5. The focal point removes the wrong file, corrects the text, attaches the lists and resubmits.
-    focal.goto(f"{base}/measures/{measure.pk}/")
+    goto(focal, f"{base}/measures/{measure.pk}/")
     with focal.expect_navigation():
         focal.get_by_role("link", name="Correct and resubmit").first.click()
+    a11y.check(focal)
     assert "passport scan" in focal.content()
     focal.get_by_label("Remove “passport-scan.pdf”").check()
     focal.get_by_label("What was done").fill(
@@ -143,12 +158,13 @@ def exchange(browser, base, settings, tmp_path):
     shoot(focal, "5-correcting")
     with focal.expect_navigation():
         focal.get_by_role("button", name="Resubmit for review").click()
+    a11y.check(focal)
     update.refresh_from_db()
     assert update.state == "submitted"
     assert [e.original_name for e in update.evidence.all()] == ["attendance-lists.pdf"]
 
     # 6. The coordinator sees what changed since the return and the whole thread, and approves.
-    coordinator.goto(f"{base}/updates/{update.pk}/review/")
+    goto(coordinator, f"{base}/updates/{update.pk}/review/")
     changes = coordinator.locator(".changes").inner_text()
     assert "80" in changes and "90" in changes
     assert "passport-scan.pdf" in changes and "attendance-lists.pdf" in changes
@@ -160,9 +176,10 @@ def exchange(browser, base, settings, tmp_path):
     shoot(coordinator, "6-review-with-changes")
     with coordinator.expect_navigation():
         coordinator.get_by_role("button", name="Approve").click()
+    a11y.check(coordinator)
 
     # 7. The measure page keeps the thread, names the reviewer and tells its history in plain words.
-    focal.goto(f"{base}/measures/{measure.pk}/")
+    goto(focal, f"{base}/measures/{measure.pk}/")
     timeline = focal.locator("section[aria-labelledby=timeline]")
     assert "Approved by Leyla Mammadova" in timeline.inner_text()
     timeline.locator("summary", has_text="Show the record of this update").first.click()
@@ -184,7 +201,7 @@ def exchange(browser, base, settings, tmp_path):
         ]:
             person.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
             User.objects.filter(username__in=["focal", "coordinator"]).update(language=language)
-            person.goto(base + path)
+            goto(person, base + path)
             assert person.locator("html").get_attribute("lang") == language
             text = person.locator("body").inner_text()
             for english in ENGLISH:

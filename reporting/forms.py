@@ -36,9 +36,6 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{obj.edition.code} · {obj.code} {obj.title}"
 
 
-# The fields each kind of report uses besides plan, period, language and format; the page's script
-# shows only these, and the form ignores the others whatever the browser sends.
-KIND_FIELDS = {Report.Kind.AREA: "area", Report.Kind.AGENCY: "agency"}
 # Kinds that print each measure's account: too long for a very large plan.
 FULL_KINDS = {Report.Kind.EDITION, Report.Kind.AREA, Report.Kind.AGENCY, Report.Kind.OVERDUE, Report.Kind.ANNUAL}
 

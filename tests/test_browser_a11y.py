@@ -24,6 +24,8 @@ def main_pages(role: str) -> list[str]:
         reverse("measure_list"),
         reverse("measure_list") + "?status=in_progress",
         reverse("measure_detail", args=[measure.pk]),
+        # The richest measure page of the demo: indicators, a budget, many agencies, NGO assessments.
+        reverse("measure_detail", args=[Measure.objects.get(edition=nap20, number="4.3.3").pk]),
         reverse("notification_list"),
         reverse("reporting:list"),
         reverse("reporting:new"),

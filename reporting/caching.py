@@ -12,6 +12,7 @@ A dashboard also shows how the measures carried over from an earlier plan ended 
 the versions of those plans too, and is not used once one of them has changed.
 """
 
+import logging
 import uuid
 
 from django.core.cache import cache
@@ -32,6 +33,8 @@ from measures.models import (
     StatusUpdate,
 )
 from nap_tracker.models import Agency
+
+logger = logging.getLogger(__name__)
 
 # A safety net: an entry older than this is computed again even if no signal said the plan changed
 # (a change made by a bulk update in a shell, for example).
@@ -64,7 +67,11 @@ def plan_changed(edition_id: int | None = None):
     transaction commits: a visit in between may have cached what it read before the commit."""
 
     def bump():
-        cache.set(_version_key(EVERY_PLAN if edition_id is None else edition_id), uuid.uuid4().hex, None)
+        try:
+            cache.set(_version_key(EVERY_PLAN if edition_id is None else edition_id), uuid.uuid4().hex, None)
+        except Exception:
+            # Approving an update must not fail because the cache is away; its entries expire on their own.
+            logger.warning("Could not mark plan %s changed in the cache", edition_id, exc_info=True)
 
     bump()
     transaction.on_commit(bump)
@@ -73,20 +80,27 @@ def plan_changed(edition_id: int | None = None):
 def dashboard(edition: Edition, build, *, today) -> dict:
     """The dashboard's context for `edition` in the current language: from the cache while the plan (and
     the plans it carries measures over from) are unchanged, else `build()` — a dict whose "numbers" are a
-    `DashboardNumbers` — stored for the next visit."""
-    versions = plan_versions([edition.pk, EVERY_PLAN])
-    key = (
-        f"reporting:dashboard:{edition.pk}:{versions[edition.pk]}:{versions[EVERY_PLAN]}:"
-        f"{translation.get_language()}:{today.isoformat()}"
-    )
-    entry = cache.get(key)
-    if entry is not None:
-        earlier, context = entry
-        if not earlier or plan_versions(earlier) == earlier:
-            return context
+    `DashboardNumbers` — stored for the next visit. With the cache away (Redis down), computed each time."""
+    try:
+        versions = plan_versions([edition.pk, EVERY_PLAN])
+        key = (
+            f"reporting:dashboard:{edition.pk}:{versions[edition.pk]}:{versions[EVERY_PLAN]}:"
+            f"{translation.get_language()}:{today.isoformat()}"
+        )
+        entry = cache.get(key)
+        if entry is not None:
+            earlier, context = entry
+            if not earlier or plan_versions(earlier) == earlier:
+                return context
+    except Exception:
+        logger.warning("The dashboard's cache cannot be read", exc_info=True)
+        return build()
     context = build()
     earlier_ids = context["numbers"].earlier_edition_ids
-    cache.set(key, (plan_versions(earlier_ids) if earlier_ids else {}, context), TIMEOUT_SECONDS)
+    try:
+        cache.set(key, (plan_versions(earlier_ids) if earlier_ids else {}, context), TIMEOUT_SECONDS)
+    except Exception:
+        logger.warning("The dashboard's numbers could not be kept in the cache", exc_info=True)
     return context
 
 

@@ -188,3 +188,23 @@ def test_the_dashboard_lists_the_first_overdue_measures_and_links_to_all(client,
     assert page.count("Late measure") == LISTED
     assert f"?edition={area.edition.pk}&amp;overdue=true" in page
     assert f"See all {LISTED + 2} overdue measures in the measures list" in page
+
+
+def test_the_dashboard_and_approvals_work_while_the_cache_is_away(client, people, plan, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    client.force_login(people["partner"])
+    measure = plan.measures["4.2.2"]
+    update = StatusUpdateFactory(
+        measure=measure,
+        agency=measure.assignments.get(is_lead=True).agency,
+        period=ReportingPeriodFactory(edition=plan.edition, label="2023 H2"),
+        status=Status.COMPLETED,
+        progress=100,
+        state=StatusUpdate.State.SUBMITTED,
+    )
+    services.update_approve(update_id=update.pk, reviewer=people["coordinator"])
+    response = client.get(reverse("reporting:dashboard"))
+    assert response.status_code == 200
+    assert response.context["numbers"].totals.completed == 2

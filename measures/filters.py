@@ -13,7 +13,9 @@ from measures.models import (
     overdue_condition,
     revised_condition,
 )
+from measures.selectors import work_measures
 from nap_tracker.models import Agency
+from nap_tracker.permissions import REPORTING_ROLES
 
 YEAR_RANGE = (1900, 2200)
 YEAR_MESSAGE = _("Enter a year between 1900 and 2200.")
@@ -74,6 +76,18 @@ class MeasureFilter(django_filters.FilterSet):
         method="filter_wording",
         empty_label=_("Official and illustrative"),
     )
+    # The groups of a focal point's or NGO's home, in full; offered only to those roles (see __init__).
+    work = django_filters.ChoiceFilter(
+        label=_("My agency's work"),
+        choices=[
+            ("returned", _("Returned to us")),
+            ("draft", _("Our drafts")),
+            ("due", _("Due this period")),
+            ("overdue", _("Overdue, ours")),
+        ],
+        method="filter_work",
+        empty_label=_("All measures"),
+    )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[
@@ -101,6 +115,17 @@ class MeasureFilter(django_filters.FilterSet):
     class Meta:
         model = Measure
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if getattr(user, "role", None) not in REPORTING_ROLES:
+            del self.filters["work"]
+
+    def filter_work(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=work_measures(self.request.user, value).values("pk"))
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -369,75 +369,134 @@ def reporting_parts_for(user) -> tuple[str, ...]:
     return PARTS_FOR_ROLE.get(user.role, ())
 
 
+HOME_GROUP_SIZE = 10
+
+
 @dataclass
-class MyMeasure:
-    measure: Measure
-    update: StatusUpdate | None  # the update to act on: an open draft or returned one, else this period's
-    period: ReportingPeriod | None  # the current reporting period of the measure's plan
+class WorkGroup:
+    """One kind of work on a reporting home: the first few items, how many there are in all, and the
+    `work` filter of the measures list that shows them all."""
+
+    key: str
+    items: list
+    total: int
 
     @property
-    def is_due(self) -> bool:
-        """An update is owed for the current period unless the measure is finished, one is already in,
-        or the coordinator's office has closed the period."""
-        finished = self.measure.status in (Status.COMPLETED, Status.NOT_IMPLEMENTED)
-        return self.period is not None and not self.period.is_closed and self.update is None and not finished
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass
+class ReportingWork:
+    returned: WorkGroup
+    drafts: WorkGroup
+    due: WorkGroup
+    overdue: WorkGroup
+    periods: list[ReportingPeriod]  # each running plan's current period, open or closed
 
     @property
-    def is_frozen(self) -> bool:
-        """A draft or returned update whose period is closed: it can no longer be finished."""
-        return (
-            self.update is not None
-            and self.update.state in (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED)
-            and self.update.period.is_closed
-        )
-
-    @property
-    def sort_rank(self):
-        if self.update is None:
-            return 2 if self.is_due else 5
-        if self.is_frozen:
-            return 4
-        return {"returned": 0, "draft": 1, "submitted": 3, "approved": 4}[self.update.state]
+    def groups(self) -> list[WorkGroup]:
+        return [self.returned, self.drafts, self.due, self.overdue]
 
 
-def my_measures(user, today: date | None = None) -> list[MyMeasure]:
-    """Measures of running plans where the user's agency reports: returned and draft updates first, then what is due.
-    Nothing is due, and no draft can be continued, in a period the coordinator's office has closed.
-
-    Five queries: measures, their agencies, the current periods, the agency's updates.
-    """
-    parts = reporting_parts_for(user)
-    measures = list(
-        measures_for_list()
-        .filter(edition__state=Edition.State.ACTIVE, assignments__agency_id=user.agency_id, assignments__part__in=parts)
-        .distinct()
-    )
+def current_periods(today: date | None = None) -> dict[int, ReportingPeriod]:
+    """Each running plan's current period (the latest that has started), by plan. One query."""
     today = today or date.today()
     periods = {}
-    for period in ReportingPeriod.objects.filter(
-        edition_id__in={m.edition_id for m in measures}, start__lte=today
-    ).order_by("edition_id", "-start"):
-        periods.setdefault(period.edition_id, period)
-    current_ids = {period.pk for period in periods.values()}
-    open_updates, current_updates = {}, {}
-    in_work = [StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED]
-    for update in (
-        StatusUpdate.objects.filter(agency_id=user.agency_id, measure__in=measures)
-        .select_related("period")
-        .filter(Q(state__in=in_work, period__closed_at__isnull=True) | Q(period_id__in=current_ids))
+    for period in (
+        ReportingPeriod.objects.filter(edition__state=Edition.State.ACTIVE, start__lte=today)
+        .select_related("edition")
+        .order_by("edition_id", "-start")
     ):
-        if update.state in in_work and not update.period.is_closed:
-            open_updates.setdefault(update.measure_id, update)
-        if update.period_id in current_ids:
-            current_updates[update.measure_id] = update
-    rows = [
-        MyMeasure(
-            measure, open_updates.get(measure.pk) or current_updates.get(measure.pk), periods.get(measure.edition_id)
+        periods.setdefault(period.edition_id, period)
+    return periods
+
+
+def reporting_measures(user):
+    """Measures of running plans in which the user's agency reports (its part fits the user's role)."""
+    links = MeasureAgency.objects.filter(agency_id=user.agency_id, part__in=reporting_parts_for(user))
+    return Measure.objects.filter(edition__state=Edition.State.ACTIVE, pk__in=links.values("measure_id"))
+
+
+def open_updates(user, state: str):
+    """The agency's updates in this state (draft or returned) on its measures, in periods still open:
+    those it can still finish."""
+    return StatusUpdate.objects.filter(
+        agency_id=user.agency_id,
+        state=state,
+        period__closed_at__isnull=True,
+        measure__in=reporting_measures(user),
+    )
+
+
+def due_condition(user, periods: dict[int, ReportingPeriod]) -> Q:
+    """Measures owing an update for their plan's current period: it is open, the measure is not finished,
+    and the agency has written nothing for that period yet."""
+    condition = Q(pk__isnull=True)  # nothing, where no plan has an open current period
+    for period in periods.values():
+        if period.is_closed:
+            continue
+        written = StatusUpdate.objects.filter(measure_id=OuterRef("pk"), agency_id=user.agency_id, period=period)
+        condition |= Q(edition_id=period.edition_id) & ~Q(Exists(written))
+    return condition & ~Q(status__in=[Status.COMPLETED, Status.NOT_IMPLEMENTED])
+
+
+def work_measures(user, work: str, today: date | None = None):
+    """The measures behind one group of a reporting home (`reporting_work`), for the measures list."""
+    mine = reporting_measures(user)
+    if work in (StatusUpdate.State.RETURNED, StatusUpdate.State.DRAFT):
+        return mine.filter(pk__in=open_updates(user, work).values("measure_id"))
+    if work == "due":
+        return mine.filter(due_condition(user, current_periods(today)))
+    if work == "overdue":
+        return mine.filter(overdue_condition(today))
+    return mine
+
+
+def reporting_work(user, today: date | None = None, limit: int = HOME_GROUP_SIZE) -> ReportingWork:
+    """What a focal point or NGO has to do: returned updates, drafts, measures due this period, overdue
+    measures; the first `limit` of each and how many in all. Seven queries whatever the plan's size:
+    current periods, the updates counted by state, the returned, the drafts, the measures counted,
+    the due, the overdue."""
+    today = today or date.today()
+    periods = current_periods(today)
+    mine = reporting_measures(user)
+    in_work = [StatusUpdate.State.RETURNED, StatusUpdate.State.DRAFT]
+    update_counts = dict(
+        StatusUpdate.objects.filter(
+            agency_id=user.agency_id, state__in=in_work, period__closed_at__isnull=True, measure__in=mine
         )
-        for measure in measures
-    ]
-    rows.sort(key=lambda row: (row.sort_rank, row.measure.sort_key))
-    return rows
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+    def updates(state):
+        return list(
+            open_updates(user, state)
+            .select_related("measure__edition", "period")
+            .order_by("-period__start", "measure__sort_key")[:limit]
+        )
+
+    due = due_condition(user, periods)
+    overdue = overdue_condition(today)
+    measure_counts = mine.aggregate(due=Count("pk", filter=due), overdue=Count("pk", filter=overdue))
+    rows = Measure.objects.with_original_deadline().select_related("edition")
+    return ReportingWork(
+        returned=WorkGroup("returned", updates(StatusUpdate.State.RETURNED), update_counts.get("returned", 0)),
+        drafts=WorkGroup("draft", updates(StatusUpdate.State.DRAFT), update_counts.get("draft", 0)),
+        due=WorkGroup(
+            "due",
+            list(rows.filter(pk__in=mine.filter(due).values("pk")).order_by("sort_key")[:limit]),
+            measure_counts["due"],
+        ),
+        overdue=WorkGroup(
+            "overdue",
+            list(rows.filter(pk__in=mine.filter(overdue).values("pk")).order_by("deadline", "sort_key")[:limit]),
+            measure_counts["overdue"],
+        ),
+        periods=sorted(periods.values(), key=lambda period: period.edition.code),
+    )
 
 
 def open_updates_by_measure(user, measure_ids) -> dict[int, StatusUpdate]:

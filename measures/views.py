@@ -63,11 +63,12 @@ class SafeWriter:
 def home(request):
     """Each role lands on the work it does: reporting, reviewing, or following progress."""
     user = request.user
-    context = {"summaries": selectors.edition_summaries()}
     if user.role in permissions.REPORTING_ROLES:
-        context["my_measures"] = selectors.my_measures(user)
-        template = "measures/home_reporting.html"
-    elif permissions.is_staff_role(user):
+        # What needs action, a few of each with how many in all: never every measure of the agency.
+        context = {"work": selectors.reporting_work(user), "today": timezone.localdate()}
+        return render(request, "measures/home_reporting.html", context)
+    context = {"summaries": selectors.edition_summaries()}
+    if permissions.is_staff_role(user):
         context["queue"] = list(selectors.review_queue(limit=15))
         context["queue_total"] = StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED).count()
         context["overdue"] = list(
@@ -89,7 +90,7 @@ def home(request):
 
 
 def _filtered_measures(request):
-    return MeasureFilter(request.GET or None, queryset=selectors.measures_for_list())
+    return MeasureFilter(request.GET or None, queryset=selectors.measures_for_list(), request=request)
 
 
 @login_required

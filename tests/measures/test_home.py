@@ -61,3 +61,43 @@ def test_home_runs_the_same_queries_for_3_or_300_measures(client, people):
     big_area = AreaFactory(edition=EditionFactory(code="NAP-BIG"))
     MeasureFactory.create_batch(300, area=big_area, status=Status.DELAYED)
     assert home_queries(client) == small
+
+
+def test_a_focal_point_s_home_shows_a_few_of_each_kind_of_work_and_links_to_all_of_it(client):
+    from datetime import date
+
+    from tests.measures.test_queries import Plan
+
+    plan = Plan()
+    plan.add_measures(45)  # in the last period: 15 submitted, 15 drafts, 15 returned
+    client.force_login(plan.focal)
+    response = client.get(reverse("home"))
+    work = response.context["work"]
+    html = response.content.decode()
+    assert (work.returned.total, len(work.returned.items)) == (15, 10)
+    assert (work.drafts.total, len(work.drafts.items)) == (15, 10)
+    assert all(update.state == "returned" for update in work.returned.items)
+    assert "Add the regions." in html  # the reviewer's note
+    assert f"{reverse('measure_list')}?work=returned" in html and f"{reverse('measure_list')}?work=draft" in html
+    # The period 2024 H2 has an update for every measure: nothing is due; all deadlines 2021-2024 have passed.
+    assert work.due.total == 0
+    assert work.overdue.total == 45 and len(work.overdue.items) == 10
+    assert all(m.deadline < date.today() for m in work.overdue.items)
+    # Each link opens the whole group in the measures list.
+    for key, expected in [("returned", 15), ("draft", 15), ("overdue", 45), ("due", 0)]:
+        listed = client.get(reverse("measure_list") + f"?work={key}")
+        assert listed.context["page"].paginator.count == expected, key
+
+
+def test_the_work_filter_is_offered_only_to_those_who_report(client):
+    from tests.measures.test_queries import Plan
+
+    plan = Plan()
+    plan.add_measures(3)
+    client.force_login(plan.partner)
+    response = client.get(reverse("measure_list") + "?work=returned")
+    assert "work" not in response.context["filter"].form.fields
+    assert response.context["page"].paginator.count == 3
+    client.force_login(plan.ngo_user)
+    # The NGO is a partner in every measure; the returned updates are the ministry's, not its own.
+    assert client.get(reverse("measure_list") + "?work=returned").context["page"].paginator.count == 0

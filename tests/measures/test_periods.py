@@ -289,13 +289,13 @@ def test_the_measure_page_offers_no_edit_or_withdraw_in_a_closed_period(client, 
 def test_nothing_is_due_and_no_draft_continues_in_a_closed_period(plan):
     today = date(2025, 1, 10)  # 2024 H2 is the current period
     draft = plan.update("draft", period=plan.old)
-    rows = {row.measure.number: row for row in selectors.my_measures(plan.focal, today=today)}
-    assert rows["4.1.1"].update == draft and rows["4.1.2"].is_due
+    work = selectors.reporting_work(plan.focal, today=today)
+    assert work.drafts.items == [draft] and work.drafts.total == 1
+    assert [m.number for m in work.due.items] == ["4.1.1", "4.1.2"] and work.due.total == 2
     plan.close()
     plan.close(plan.new)
-    rows = {row.measure.number: row for row in selectors.my_measures(plan.focal, today=today)}
-    assert rows["4.1.1"].update is None and not rows["4.1.1"].is_due
-    assert not rows["4.1.2"].is_due
+    work = selectors.reporting_work(plan.focal, today=today)
+    assert (work.drafts.items, work.drafts.total, work.due.items, work.due.total) == ([], 0, [], 0)
     assert selectors.open_updates_by_measure(plan.focal, [plan.measure.pk]) == {}
 
 

@@ -261,9 +261,10 @@ def test_review_and_edit_pages_cost_the_same_with_many_files(client, plan):
 # "second factor": the device that verified the session, or (for someone signed in with a password
 # only) whether the person has one — see SecondFactorMiddleware.
 PINNED = {
-    # session, user, second factor, plans, status aggregate, the agency's measures, their agencies, current periods,
-    # the agency's updates, the agency's name in the header, unread notifications (header)
-    "focal point's home": 11,
+    # session, user, second factor, current periods, the agency's open updates counted by state, the first returned,
+    # the first drafts, its measures counted as due and overdue, the first due, the first overdue, the agency's
+    # name in the header, unread notifications (header). (Was 11 when the home listed every measure of the agency.)
+    "focal point's home": 12,
     # session, user, second factor, plans, status aggregate, queue, queue size, overdue measures, their agencies,
     # running plans, current period, bodies that have not reported, unread notifications (header)
     "coordinator's home": 13,

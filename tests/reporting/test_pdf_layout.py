@@ -186,7 +186,7 @@ def test_contents_bookmarks_language_and_tags(plan):
     reader = PdfReader(io.BytesIO(rendered.content))
     texts = page_texts(rendered.content)
     contents = texts[1]
-    assert "Contents Xülasə" in contents
+    assert "Mündəricat Xülasə" in contents
     # The headings are the PDF's bookmarks, and each contents entry's page number is its heading's page.
     bookmarks = outline(reader)
     for heading in [

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from measures.models import Evidence, Measure, ReportingPeriod, StatusUpdate, UpdateEvent
 from nap_tracker.models import User
@@ -315,7 +316,7 @@ def test_the_measures_csv_names_who_approved_the_latest_update_and_when(client, 
     row = next(r for r in rows[1:] if r[1] == "4.3.3")
     assert row[header.index("Latest approved update")] == "2024 H2"
     assert row[header.index("Approved by")] == "Leyla Mammadova"
-    assert row[header.index("Approved on")] == update.reviewed_at.date().isoformat()
+    assert row[header.index("Approved on")] == timezone.localtime(update.reviewed_at).date().isoformat()
 
 
 def test_the_measures_list_leads_the_agency_to_its_draft_or_returned_update(client, measure, period):

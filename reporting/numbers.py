@@ -222,8 +222,20 @@ class CarriedPair:
     later: MeasureRow
 
 
+class _Shares:
+    """Shares both the dashboard's and a report's numbers print: needs `due`, `completed_of_due`, `totals`."""
+
+    @property
+    def completed_of_due_share(self) -> int:
+        return round(100 * self.completed_of_due / self.due) if self.due else 0
+
+    @property
+    def overdue_share(self) -> int:
+        return round(100 * self.totals.overdue / self.totals.total) if self.totals.total else 0
+
+
 @dataclass
-class ReportNumbers:
+class ReportNumbers(_Shares):
     scope: Scope
     as_of: date
     current: bool
@@ -271,14 +283,6 @@ class ReportNumbers:
     def revised_rows(self):
         """The rows whose deadline was revised by the moment of the report, in the plan's order."""
         return [row for row in self.rows if row.revisions]
-
-    @property
-    def completed_of_due_share(self) -> int:
-        return round(100 * self.completed_of_due / self.due) if self.due else 0
-
-    @property
-    def overdue_share(self) -> int:
-        return round(100 * self.totals.overdue / self.totals.total) if self.totals.total else 0
 
     @property
     def carried_earlier(self) -> StatusCounts:
@@ -717,7 +721,7 @@ class ListedMeasure:
 
 
 @dataclass
-class DashboardNumbers:
+class DashboardNumbers(_Shares):
     """The plan as it stands today, counted by the database: the summary, status by area, pillar and
     agency, the progress across periods, the measures carried over, and the first few overdue measures and
     disagreeing assessments. The same rules as `report_numbers` for a report "as of now" (a test holds
@@ -746,14 +750,6 @@ class DashboardNumbers:
     @property
     def edition(self):
         return self.scope.edition
-
-    @property
-    def completed_of_due_share(self) -> int:
-        return round(100 * self.completed_of_due / self.due) if self.due else 0
-
-    @property
-    def overdue_share(self) -> int:
-        return round(100 * self.totals.overdue / self.totals.total) if self.totals.total else 0
 
     @property
     def carried_comparison(self):

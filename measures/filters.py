@@ -1,6 +1,15 @@
+from functools import partial
+
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.forms.utils import flatatt
+from django.utils import translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import (
@@ -19,6 +28,76 @@ from nap_tracker.permissions import REPORTING_ROLES
 
 YEAR_RANGE = (1900, 2200)
 YEAR_MESSAGE = _("Enter a year between 1900 and 2200.")
+
+
+# The choices of the plan, area and agency menus, kept in the cache per language: every visit to the list
+# rendered them from three queries (and ~150 model instances) though they change a few times a year.
+# Saving or deleting a plan, an area or an agency drops them (`_choices_changed`); the timeout bounds how
+# long a change made without signals (a bulk update in a shell) or a per-process cache can lag.
+CHOICES_TIMEOUT_SECONDS = 5 * 60
+CHOICE_FIELDS = ("edition", "area", "agency")
+
+
+def _choices_key(language: str) -> str:
+    return f"measures:filter-choices:{language}"
+
+
+def menu_choices() -> dict[str, list[tuple[int, str]]]:
+    """(pk, label) of every plan, area and active agency, as the filter's menus list them. Three queries
+    when the cache has them not, none when it has."""
+    key = _choices_key(translation.get_language())
+    found = cache.get(key)
+    if found is None:
+        found = {
+            "edition": [(edition.pk, str(edition)) for edition in Edition.objects.all()],
+            "area": [(area.pk, str(area)) for area in Area.objects.all()],
+            "agency": [(agency.pk, str(agency)) for agency in Agency.objects.filter(active=True)],
+        }
+        cache.set(key, found, CHOICES_TIMEOUT_SECONDS)
+    return found
+
+
+def _menu(name: str, empty_label) -> list:
+    return [("", empty_label), *menu_choices()[name]]
+
+
+def _choices_changed(**kwargs):
+    keys = [_choices_key(code) for code, _name in settings.LANGUAGES]
+
+    def drop():
+        cache.delete_many(keys)
+
+    # Now, and again when the transaction commits: a visit in between may have cached what it read before.
+    drop()
+    transaction.on_commit(drop)
+
+
+for _model in (Edition, Area, Agency):
+    post_save.connect(_choices_changed, sender=_model, dispatch_uid=f"filter_choices_{_model.__name__}_saved")
+    post_delete.connect(_choices_changed, sender=_model, dispatch_uid=f"filter_choices_{_model.__name__}_deleted")
+
+
+class PlainSelect(forms.Select):
+    """A drop-down written in Python rather than through Django's widget templates, which render a
+    template and an attribute template for every option: the filter's ~150 options cost more than the
+    list's 25 rows. Same markup (attributes included); menus with groups of options use the templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        chosen = {str(v) for v in self.format_value(value)}
+        options, selected = [], False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            mark = not selected and option_value in chosen
+            selected = selected or mark
+            options.append((option_value, " selected" if mark else "", label))
+        return format_html(
+            "<select{}>{}</select>",
+            flatatt({**self.build_attrs(self.attrs, attrs), "name": name}),
+            format_html_join("", '<option value="{}"{}>{}</option>', options),
+        )
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -121,6 +200,13 @@ class MeasureFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         if getattr(user, "role", None) not in REPORTING_ROLES:
             del self.filters["work"]
+        # The menus list cached choices; a value sent is still checked against the database.
+        for name, field in self.form.fields.items():
+            if type(field.widget) is forms.Select:
+                field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+            if name in CHOICE_FIELDS:
+                # Read when the menu is drawn: the CSV export filters without drawing any.
+                field.widget.choices = partial(_menu, name, field.empty_label)
 
     def filter_work(self, queryset, name, value):
         if not value:

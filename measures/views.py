@@ -95,8 +95,10 @@ def _filtered_measures(request):
 
 @login_required
 def measure_list(request):
-    measure_filter = _filtered_measures(request)
-    page = Paginator(measure_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Filter, sort, count and page over bare ids; then load the page's 25 rows whole (selectors.measure_rows).
+    measure_filter = MeasureFilter(request.GET or None, queryset=Measure.objects.all(), request=request)
+    page = Paginator(measure_filter.qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.measure_rows(page.object_list)
     # Each row's independent assessment, if an NGO partner's update is approved. One query.
     found = selectors.ngo_assessments([measure.pk for measure in page])
     for measure in page:

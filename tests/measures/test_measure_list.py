@@ -130,3 +130,25 @@ def test_csv_writes_formula_like_text_as_text(partner):
     rows = csv_rows(partner, f"?q={measure.number}")
     row = next(row for row in rows[1:] if row[1] == measure.number and row[0] == measure.edition.code)
     assert row[2] == '\'=HYPERLINK("http://evil.example","Click")'
+
+
+def test_menus_follow_a_new_renamed_or_retired_agency(partner):
+    # The filter's menus are cached (measures/filters.py); a change to an agency must show at once.
+    assert "Anti-Slavery Helpline" not in partner.get(reverse("measure_list")).content.decode()
+    agency = Agency.objects.create(code="HELPLINE", name_en="Anti-Slavery Helpline", kind="ngo")
+    assert "Anti-Slavery Helpline" in partner.get(reverse("measure_list")).content.decode()
+    agency.name_en = "Freedom Helpline"
+    agency.save()
+    page = partner.get(reverse("measure_list")).content.decode()
+    assert "Freedom Helpline" in page and "Anti-Slavery Helpline" not in page
+    agency.active = False
+    agency.save()
+    assert "Freedom Helpline" not in partner.get(reverse("measure_list")).content.decode()
+
+
+def test_menus_keep_the_chosen_option_and_the_markup(partner):
+    clean_world = Agency.objects.get(code="CLEAN-WORLD")
+    page = partner.get(reverse("measure_list") + f"?agency={clean_world.pk}&status=in_progress").content.decode()
+    assert f'<option value="{clean_world.pk}" selected>' in page
+    assert '<option value="in_progress" selected>' in page
+    assert '<select id="id_agency" name="agency">' in page

@@ -140,9 +140,26 @@ PAGES = {
 }
 
 
+# Pages that keep something in the cache on the first visit (the list filter's menus, measures/filters.py):
+# they are counted from the second visit, as nearly every visit finds the cache filled.
+CACHED_ON_FIRST_VISIT = {
+    "measures list",
+    "measures list, filtered",
+    "measures list, as the focal point",
+    "measures list, revised deadlines",
+}
+
+
+def warm(client, plan, page):
+    if page in CACHED_ON_FIRST_VISIT:
+        who, url = PAGES[page]
+        count(client, getattr(plan, who), url(plan))
+
+
 @pytest.mark.parametrize("page", list(PAGES))
 def test_list_pages_cost_the_same_for_3_or_300_rows(client, plan, page):
     who, url = PAGES[page]
+    warm(client, plan, page)
     small = count(client, getattr(plan, who), url(plan))
     plan.add_measures(297)
     assert count(client, getattr(plan, who), url(plan)) == small
@@ -271,11 +288,13 @@ PINNED = {
     # session, user, second factor, plans, status aggregate, areas, aggregate by area, the agency's name in the header,
     # unread notifications (header)
     "partner's home": 9,
-    # session, user, second factor, count, filter choices (agencies, plans, areas), page of measures, their agencies,
-    # the NGO assessments of the page's measures, the agency's name in the header, unread notifications (header)
-    "measures list": 12,
+    # session, user, second factor, count, the page's measure ids, those measures, their agencies, the NGO
+    # assessments of the page's measures, the agency's name in the header, unread notifications (header). The filter's
+    # menus come from the cache (on the first visit: three more queries, plans, areas, agencies). Was 12: the menus
+    # were read on every visit, and the page was taken in one query that sorted whole rows.
+    "measures list": 10,
     # the same, and the agency's draft and returned updates on the page's measures
-    "measures list, as the focal point": 13,
+    "measures list, as the focal point": 11,
     # session, user, second factor, queue size, page of updates with evidence counts, unread notifications (header)
     "review queue": 6,
     # session, user, second factor, the plan, its periods with who closed them, their updates counted by state,
@@ -295,6 +314,7 @@ PINNED = {
 @pytest.mark.parametrize("page", list(PINNED))
 def test_pinned_query_counts(client, plan, page):
     who, url = PAGES[page]
+    warm(client, plan, page)
     assert count(client, getattr(plan, who), url(plan)) == PINNED[page]
 
 

@@ -30,6 +30,8 @@ from measures.models import (
     Measure,
     MeasureAgency,
     PeriodChange,
+    Recommendation,
+    RecommendationSource,
     ReportingPeriod,
     StatusUpdate,
 )
@@ -305,7 +307,7 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_filter = ["edition", IllustrativeFilter, "status", "area__pillar", "agencies"]
     list_select_related = ["edition", "area"]
     search_fields = ["number", "title_en", "title_az", "title_ru", "description_en"]
-    autocomplete_fields = ["continues"]
+    autocomplete_fields = ["continues", "recommendations"]
     readonly_fields = [
         "status",
         "progress",
@@ -334,6 +336,7 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             },
         ),
         (_("Financing"), {"fields": ["financing_source_en"]}),
+        (_("International commitments"), {"fields": ["recommendations"]}),
         (
             _("Status in force (set by the coordinator's office on the measure page, or by approved updates)"),
             {
@@ -378,6 +381,12 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             return [*self.readonly_fields, "deadline"]
         return self.readonly_fields
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Each chosen recommendation is named by its source's reference: load the sources with them.
+        if db_field.name == "recommendations":
+            kwargs["queryset"] = Recommendation.objects.select_related("source")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_search_results(self, request, queryset, search_term):
         # The autocomplete for "continues" looks in the other plans, with their plan loaded up front.
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -391,6 +400,91 @@ class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     @admin.display(description=_("area"), ordering="area__order")
     def area_code(self, obj):
         return obj.area.code
+
+    @admin.display(description=_("wording"), ordering="is_illustrative")
+    def wording(self, obj):
+        return _("Illustrative") if obj.is_illustrative else _("Official")
+
+
+class RecommendationInline(admin.StackedInline):
+    model = Recommendation
+    fields = ["number", "priority", "issued_on", "is_illustrative", "text_en", "text_az", "text_ru"]
+    extra = 0
+
+
+@admin.register(RecommendationSource)
+class RecommendationSourceAdmin(SimpleHistoryAdmin):
+    """Administrators keep the reports and frameworks whose recommendations the plan answers."""
+
+    list_display = ["reference", "kind", "year", "title_en", "recommendation_count", "wording"]
+    list_filter = ["kind", IllustrativeFilter]
+    search_fields = ["reference", "title_en", "title_az", "title_ru"]
+    inlines = [RecommendationInline]
+    fieldsets = [
+        (None, {"fields": ["kind", "reference", "evaluation_round", "year", "published_on", "is_illustrative"]}),
+        (_("Title"), {"fields": ["title_en", "title_az", "title_ru"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+
+    @admin.display(description=_("recommendations"), ordering="recommendation_total")
+    def recommendation_count(self, obj):
+        return obj.recommendation_total
+
+    @admin.display(description=_("wording"), ordering="is_illustrative")
+    def wording(self, obj):
+        return _("Illustrative") if obj.is_illustrative else _("Official")
+
+
+class AnsweredFilter(admin.SimpleListFilter):
+    title = _("answered")
+    parameter_name = "answered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Answered by a measure")), ("no", _("Not answered by any measure"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(measures__isnull=False).distinct()
+        if self.value() == "no":
+            return queryset.filter(measures__isnull=True)
+        return queryset
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+    list_display = ["citation", "short_text", "priority", "measure_count", "wording"]
+    list_filter = ["source__kind", "source", "priority", AnsweredFilter, IllustrativeFilter]
+    list_select_related = ["source"]
+    search_fields = ["source__reference", "number", "text_en", "text_az", "text_ru"]
+    autocomplete_fields = ["source"]
+    ordering = ["source__kind", "source__reference", "sort_key"]
+    fieldsets = [
+        (None, {"fields": ["source", "number", "priority", "issued_on", "is_illustrative"]}),
+        (_("Text"), {"fields": ["text_en", "text_az", "text_ru"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(measure_total=Count("measures"))
+
+    def get_search_results(self, request, queryset, search_term):
+        # The measure page's autocomplete names each recommendation by its source's reference.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("source"), may_have_duplicates
+
+    @admin.display(description=_("recommendation"), ordering="sort_key")
+    def citation(self, obj):
+        return obj.citation
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        text = str(obj.text)
+        return text if len(text) <= 90 else text[:88] + "…"
+
+    @admin.display(description=_("measures"), ordering="measure_total")
+    def measure_count(self, obj):
+        return obj.measure_total
 
     @admin.display(description=_("wording"), ordering="is_illustrative")
     def wording(self, obj):

@@ -215,6 +215,13 @@ class Measure(models.Model):
     agencies = models.ManyToManyField(
         Agency, through="MeasureAgency", related_name="measures", verbose_name=_("agencies")
     )
+    recommendations = models.ManyToManyField(
+        "Recommendation",
+        verbose_name=_("recommendations answered"),
+        related_name="measures",
+        blank=True,
+        help_text=_("The international or national recommendations this measure answers."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, editable=False
     )
@@ -1002,3 +1009,125 @@ class Spending(models.Model):
 
     def __str__(self):
         return f"{self.amount} {self.currency}"
+
+
+# --- International commitments: recommendations the plan answers --------------------------------
+
+
+def recommendation_sort_key(number: str) -> str:
+    """'§100' sorts after '§45', 'P10' after 'P3': every run of digits is zero-padded."""
+    return re.sub(r"\d+", lambda match: match.group().zfill(5), number.strip().lower())
+
+
+class RecommendationSource(models.Model):
+    """A report or framework that makes recommendations to the country: a GRETA evaluation report, a US
+    Trafficking in Persons report, a UN treaty body's or the UPR's conclusions, SDG 8.7, a national review."""
+
+    class Kind(models.TextChoices):
+        GRETA = "greta", _("GRETA (Council of Europe)")
+        US_TIP = "us_tip", _("US Trafficking in Persons report")
+        UN = "un", _("UN treaty body or Universal Periodic Review")
+        SDG = "sdg", _("Sustainable Development Goals")
+        NATIONAL = "national", _("National")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    reference = models.CharField(
+        _("reference"),
+        max_length=60,
+        unique=True,
+        help_text=_("How the source is cited, e.g. GRETA(2018)17, TIP 2024 or SDG 8.7. Imports name it this way."),
+    )
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_az = models.CharField(_("title (Azerbaijani)"), max_length=300, blank=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True)
+    evaluation_round = models.PositiveSmallIntegerField(
+        _("evaluation round"), null=True, blank=True, help_text=_("GRETA's evaluation round, where it has one.")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    published_on = models.DateField(_("published"), null=True, blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Example data, not an official report. Shown wherever the source is shown."),
+    )
+    history = HistoricalRecords()
+
+    title = Translated("title")
+
+    class Meta:
+        verbose_name = _("recommendation source")
+        verbose_name_plural = _("recommendation sources")
+        ordering = ["kind", "-year", "reference"]
+
+    def __str__(self):
+        return self.reference
+
+
+class Recommendation(models.Model):
+    """One recommendation of a source, as numbered there (GRETA's paragraph, the TIP report's item)."""
+
+    class Priority(models.TextChoices):
+        NONE = "", _("Not given by the source")
+        URGES = "urges", _("Urges (GRETA)")
+        CONSIDERS = "considers", _("Considers (GRETA)")
+        INVITES = "invites", _("Invites (GRETA)")
+        PRIORITIZED = "prioritized", _("Prioritized recommendation (TIP)")
+        RECOMMENDED = "recommended", _("Recommendation (TIP)")
+
+    source = models.ForeignKey(
+        RecommendationSource, verbose_name=_("source"), on_delete=models.CASCADE, related_name="recommendations"
+    )
+    number = models.CharField(
+        _("number"), max_length=30, help_text=_("As the source numbers it, e.g. §45 for a paragraph or P3.")
+    )
+    sort_key = models.CharField(max_length=80, editable=False, db_index=True)
+    text_en = models.TextField(_("recommendation (English)"), blank=True)
+    text_az = models.TextField(_("recommendation (Azerbaijani)"), blank=True)
+    text_ru = models.TextField(_("recommendation (Russian)"), blank=True)
+    issued_on = models.DateField(_("date"), null=True, blank=True, help_text=_("Empty: the source's date."))
+    priority = models.CharField(_("priority"), max_length=12, choices=Priority.choices, blank=True, default="")
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Paraphrased or example wording, not the source's official text. Shown wherever it is shown."),
+    )
+    history = HistoricalRecords(excluded_fields=["sort_key"])
+
+    text = Translated("text")
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["source", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "number"],
+                name="recommendation_number_unique_in_source",
+                violation_error_message=_("This source already has a recommendation with this number."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text_en="") | ~Q(text_az="") | ~Q(text_ru=""),
+                name="recommendation_has_a_text",
+                violation_error_message=_("Give the recommendation's text in at least one language."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(number=""),
+                name="recommendation_has_a_number",
+                violation_error_message=_("Give the recommendation's number as the source numbers it."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.citation
+
+    def save(self, *args, **kwargs):
+        self.number = self.number.strip()
+        self.sort_key = recommendation_sort_key(self.number)
+        if kwargs.get("update_fields") is not None and "number" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def citation(self) -> str:
+        """ "GRETA(2018)17 §45": how imports and pages name it. Costs a query unless `source` is loaded."""
+        return f"{self.source.reference} {self.number}"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from measures.importing.columns import COLUMNS_BY_KEY, PART_FOR_CONCEPT
 from measures.importing.outcomes import Action, ImportInvalid, ImportPreview, RowOutcome
 from measures.importing.preview import import_preview
-from measures.importing.rows import budget_changes, matching_indicator, period_changes
+from measures.importing.rows import budget_changes, matching_indicator, period_changes, recommendations_change
 from measures.models import Area, BudgetLine, Edition, Indicator, Measure, MeasureAgency
 
 
@@ -39,7 +39,7 @@ def import_apply(*, edition: Edition, filename: str, content: bytes, user=None) 
     measures = {
         measure.number: measure
         for measure in edition.measures.select_related("area").prefetch_related(
-            "assignments", "indicator_set", "budget_lines"
+            "assignments", "indicator_set", "budget_lines", "recommendations"
         )
     }
     for outcome in preview.rows:
@@ -67,6 +67,8 @@ def import_apply(*, edition: Edition, filename: str, content: bytes, user=None) 
                     for source, amount, currency in parsed.budget
                 ]
             )
+        if parsed.recommendations is not None and (is_new or recommendations_change(measure, parsed.recommendations)):
+            measure.recommendations.set(parsed.recommendations)
     return preview
 
 
@@ -89,7 +91,8 @@ def _sync_indicators(measure: Measure, specs, is_new: bool, user, reason):
 
 
 def _fields_changed(outcome: RowOutcome) -> bool:
-    part_labels = {str(COLUMNS_BY_KEY[concept].label) for concept in PART_FOR_CONCEPT}
+    # Agencies and recommendations are rows of their own: changing only them does not save the measure.
+    part_labels = {str(COLUMNS_BY_KEY[key].label) for key in (*PART_FOR_CONCEPT, "recommendations")}
     return any(change not in part_labels for change in outcome.changes)
 
 

@@ -212,6 +212,21 @@ COLUMNS += [
         "STATE",
     ),
 ]
+# International commitments: the recommendations a measure answers (see importing/recommendations.py).
+COLUMNS += [
+    Column(
+        "recommendations",
+        "recommendations",
+        None,
+        "Recommendations",
+        gettext_lazy("recommendations"),
+        gettext_lazy(
+            "Optional. The recommendations the measure answers, by their source's reference and number, separated "
+            "by “;” or new lines, e.g. GRETA(2018)17 §45; TIP 2024 P3. They must be listed under Recommendations."
+        ),
+        "GRETA(2018)17 §45; TIP 2024 P3",
+    ),
+]
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 # Columns kept in three languages (the header says which: "Indicator name (az)").
 LANGUAGE_CONCEPTS = {"title", "period", "expected_result", "indicators", "financing", "indicator_name"}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from measures.importing.columns import BUDGET_CONCEPTS, COLUMNS, LANGUAGE_NAMES, PART_FOR_CONCEPT, RESULT_CONCEPTS
+from measures.importing.recommendations import recommendations_cell
 from measures.importing.results import budget_cell, unit_cell, value_cell
 from measures.models import Edition
 from nap_tracker.spreadsheets import safe_cell
@@ -51,11 +52,11 @@ def _results_cell(measure, column) -> str:
 
 
 def edition_rows(edition: Edition) -> list[list[str]]:
-    """The edition's measures as rows of COLUMNS. Five queries."""
+    """The edition's measures as rows of COLUMNS. Seven queries (recommendations and their sources add two)."""
     rows = []
     measures = (
         edition.measures.select_related("area")
-        .prefetch_related("assignments__agency", "indicator_set", "budget_lines__source")
+        .prefetch_related("assignments__agency", "indicator_set", "budget_lines__source", "recommendations__source")
         .order_by("sort_key")
     )
     for measure in measures:
@@ -72,6 +73,8 @@ def edition_rows(edition: Edition) -> list[list[str]]:
                 row.append(measure.area.pillar)
             elif column.concept in PART_FOR_CONCEPT:
                 row.append(_agency_cell(by_part[PART_FOR_CONCEPT[column.concept]]))
+            elif column.concept == "recommendations":
+                row.append(recommendations_cell(measure.recommendations.all()))
             elif column.concept in RESULT_CONCEPTS or column.concept in BUDGET_CONCEPTS:
                 row.append(_results_cell(measure, column))
             else:

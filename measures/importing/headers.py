@@ -191,6 +191,20 @@ HEADER_WORDS: dict[str, dict[str | None, list[str]]] = {
             "донор",
         ]
     },
+    "recommendations": {
+        None: [
+            "recommendations",
+            "recommendation",
+            "recommendations answered",
+            "international recommendations",
+            "tövsiyələr",
+            "tövsiyə",
+            "beynəlxalq tövsiyələr",
+            "рекомендации",
+            "рекомендация",
+            "международные рекомендации",
+        ]
+    },
     "financing": {
         "en": ["financing", "financing source", "source of financing", "funding"],
         "az": ["maliyyələşmə", "maliyyələşmə mənbəyi", "maliyyə mənbəyi"],

@@ -58,6 +58,7 @@ class ParsedMeasure:
     # None when the file has no such columns (what is stored stays as it is).
     indicators: list | None = None  # importing.results.IndicatorSpec
     budget: list | None = None  # [(funding source id or None, amount, currency)]
+    recommendations: list[int] | None = None  # recommendation ids
 
 
 @dataclass

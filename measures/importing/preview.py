@@ -9,6 +9,7 @@ from measures.importing.columns import COLUMNS_BY_KEY
 from measures.importing.headers import area_header_language, column_letter, find_header, is_column_numbering
 from measures.importing.outcomes import Action, ImportPreview, Problem
 from measures.importing.read import FileProblem, read_table
+from measures.importing.recommendations import RecommendationIndex
 from measures.importing.results import SourceIndex
 from measures.importing.rows import RowReader
 from measures.models import Edition, Pillar
@@ -79,10 +80,14 @@ def import_preview(*, edition: Edition, filename: str, content: bytes) -> Import
 
     agencies = AgencyIndex()
     existing_areas = {area.code: area for area in edition.areas.all()}
+    with_recommendations = "recommendations" in by_key
     measures = {
         measure.number: measure
         for measure in edition.measures.select_related("area").prefetch_related(
-            "assignments__agency", "indicator_set", "budget_lines"
+            "assignments__agency",
+            "indicator_set",
+            "budget_lines",
+            *(["recommendations"] if with_recommendations else []),
         )
     }
     context = RowReader(
@@ -94,6 +99,7 @@ def import_preview(*, edition: Edition, filename: str, content: bytes) -> Import
         area_language=area_language,
         title_language=title_language,
         sources=SourceIndex() if "budget" in by_key else None,
+        recommendations=RecommendationIndex() if with_recommendations else None,
     )
 
     numbers_seen: dict[str, int] = {}

@@ -21,6 +21,7 @@ from measures.importing.columns import (
 from measures.importing.headers import normalize
 from measures.importing.outcomes import Action, ImportPreview, NewArea, ParsedMeasure, Problem, RowOutcome
 from measures.importing.periods import PeriodProblem, parse_period
+from measures.importing.recommendations import RecommendationIndex, parse_recommendations
 from measures.importing.results import SourceIndex, parse_budget, parse_indicators
 from measures.models import Area, Edition, Measure, MeasureAgency, Pillar
 
@@ -46,6 +47,7 @@ class RowReader:
     title_language: str
     heading_area: str = ""
     sources: SourceIndex | None = None
+    recommendations: RecommendationIndex | None = None
 
     def cell(self, cells, key) -> str:
         index = self.by_key.get(key)
@@ -245,6 +247,11 @@ class RowReader:
                 self.cell(cells, "budget"), self.cell(cells, "funding_source"), self.sources
             )
             problems.extend(Problem(message, row, self.label("budget")) for message in errors)
+        if "recommendations" in self.by_key:
+            parsed.recommendations, errors = parse_recommendations(
+                self.cell(cells, "recommendations"), self.recommendations
+            )
+            problems.extend(Problem(message, row, self.label("recommendations")) for message in errors)
 
         # Area: the area column, else the heading above, else the number's first part.
         area_text = self.cell(cells, "area")
@@ -331,6 +338,8 @@ class RowReader:
             changes.append(str(_("indicators")))
         if parsed.budget is not None and budget_changes(measure, parsed.budget):
             changes.append(str(self.label("budget")))
+        if parsed.recommendations is not None and recommendations_change(measure, parsed.recommendations):
+            changes.append(str(self.label("recommendations")))
         outcome.changes = changes
         outcome.action = Action.CHANGED if changes else Action.UNCHANGED
 
@@ -355,6 +364,10 @@ def indicators_change(measure: Measure, specs) -> bool:
         if any(getattr(indicator, key) != value for key, value in wanted.items()):
             return True
     return False
+
+
+def recommendations_change(measure: Measure, wanted: list[int]) -> bool:
+    return {r.pk for r in measure.recommendations.all()} != set(wanted)
 
 
 def budget_changes(measure: Measure, lines) -> bool:

@@ -517,8 +517,8 @@ def test_preview_costs_a_fixed_number_of_queries(demo, django_assert_max_num_que
     source = Edition.objects.get(code="NAP-2020-2024")
     exported = export_edition(edition=source)
     # agencies, areas, measures, their assignments, the assignments' agencies, their indicators, their budget lines,
-    # the funding sources
-    with django_assert_max_num_queries(8):
+    # the funding sources, the recommendations with their sources (one join), the measures' recommendations
+    with django_assert_max_num_queries(10):
         import_preview(edition=source, filename=exported.filename, content=exported.content)
 
 

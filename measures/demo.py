@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from measures.demo_agencies import AGENCIES
 from measures.demo_files import simple_pdf
 from measures.demo_plans import AREA_TITLES_AZ, NAP_2014, NAP_2020, TITLES_AZ
+from measures.demo_recommendations import add_recommendations, remove_recommendations
 from measures.demo_results import add_results
 from measures.models import (
     Area,
@@ -183,6 +184,7 @@ def demo_reset():
     usernames = [person[0] for person in DEMO_PEOPLE]
     User.objects.filter(username__in=usernames).delete()
     User.objects.filter(username__startswith=DEMO_USER_PREFIX).delete()
+    remove_recommendations()
 
 
 @transaction.atomic
@@ -218,13 +220,14 @@ def load_demo(*, password: str, reset: bool = False) -> DemoResult:
             created_any = True
         people[username] = person
 
-    if demo_is_loaded():
-        return _result(created_any)
-
-    for plan in PLANS:
-        _load_plan(plan, agencies, people, password)
-    _link_continued_measures()
-    return _result(True)
+    if not demo_is_loaded():
+        for plan in PLANS:
+            _load_plan(plan, agencies, people, password)
+        _link_continued_measures()
+        created_any = True
+    # Also added to a demo loaded before recommendations were kept.
+    created_any |= add_recommendations(NAP_2020["code"])
+    return _result(created_any)
 
 
 def _result(created: bool) -> DemoResult:

@@ -1,0 +1,182 @@
+"""Recommendations the plan answers: the model's rules, the plan import's Recommendations column, the export
+round trip, the demo's recommendations and their admin pages."""
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from measures.importing import Action, ImportInvalid, export_edition, import_apply, import_preview, match_header
+from measures.models import Measure, MeasureAgency, Recommendation, RecommendationSource
+from nap_tracker.models import User
+from tests.factories import AgencyFactory, AreaFactory, EditionFactory
+from tests.measures.import_files import OFFICIAL_HEADER, xlsx
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [*OFFICIAL_HEADER, "Recommendations"]
+
+
+@pytest.fixture
+def plan(db):
+    edition = EditionFactory(code="NAP-2020-2024", start_year=2020, end_year=2024, approved_on=date(2020, 7, 22))
+    AreaFactory(edition=edition, code="4.1", title_en="Legal base", pillar="coordination")
+    AgencyFactory(code="CABMIN", name_en="Cabinet of Ministers")
+    return edition
+
+
+@pytest.fixture
+def sources(db):
+    greta = RecommendationSource.objects.create(kind="greta", reference="GRETA(2018)17", evaluation_round=2, year=2018)
+    tip = RecommendationSource.objects.create(kind="us_tip", reference="TIP 2024", year=2024)
+    return {
+        "§45": Recommendation.objects.create(source=greta, number="§45", priority="urges", text_en="Identify"),
+        "§113": Recommendation.objects.create(source=greta, number="§113", priority="urges", text_en="Compensate"),
+        "P3": Recommendation.objects.create(source=tip, number="P3", priority="prioritized", text_en="Do not punish"),
+    }
+
+
+def row(number, recommendations):
+    return [number, f"Measure {number}", "CABMIN", "2020–2022", recommendations]
+
+
+def snapshot():
+    return (
+        Measure.objects.count(),
+        MeasureAgency.objects.count(),
+        Measure.recommendations.through.objects.count(),
+        Measure.history.count(),
+    )
+
+
+# --- The model ----------------------------------------------------------------------------------
+
+
+def test_recommendations_sort_by_their_numbers_not_as_text(sources):
+    greta = sources["§45"].source
+    assert [r.number for r in greta.recommendations.all()] == ["§45", "§113"]
+
+
+def test_a_source_numbers_each_recommendation_once(sources):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Recommendation.objects.create(source=sources["§45"].source, number="§45", text_en="Again")
+
+
+def test_a_recommendation_has_a_text_in_some_language(sources):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Recommendation.objects.create(source=sources["§45"].source, number="§46")
+
+
+def test_a_recommendation_is_cited_by_its_source_and_number(sources):
+    assert sources["P3"].citation == "TIP 2024 P3" == str(sources["P3"])
+
+
+def test_the_text_falls_back_to_another_language_and_says_so(sources):
+    text = sources["§45"].text
+    assert text == "Identify"
+    recommendation = Recommendation(source=sources["§45"].source, number="1", text_ru="Выявлять")
+    assert recommendation.text == "Выявлять" and recommendation.text.is_fallback
+
+
+# --- The plan import's column -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["Recommendations", "Tövsiyələr", "Рекомендации", "recommendations answered"])
+def test_the_column_is_found_under_its_names_in_every_language(header):
+    assert match_header(header).key == "recommendations"
+
+
+def test_a_good_file_links_measures_to_the_recommendations_they_answer(plan, sources):
+    content = xlsx(
+        [
+            HEADER,
+            row("4.1.1", "GRETA(2018)17 §45; TIP 2024 P3"),
+            row("4.1.2", "greta (2018) 17 para. 113\n"),
+            row("4.1.3", ""),
+        ]
+    )
+    import_apply(edition=plan, filename="plan.xlsx", content=content)
+    linked = {m.number: {r.citation for r in m.recommendations.all()} for m in plan.measures.all()}
+    assert linked == {"4.1.1": {"GRETA(2018)17 §45", "TIP 2024 P3"}, "4.1.2": {"GRETA(2018)17 §113"}, "4.1.3": set()}
+
+
+def test_an_unknown_reference_is_an_error_on_its_row_and_nothing_is_saved(plan, sources):
+    content = xlsx([HEADER, row("4.1.1", "TIP 2024 P3"), row("4.1.2", "GRETA(2018)17 §45; CEDAW 2015 §3")])
+    before = snapshot()
+    with pytest.raises(ImportInvalid) as refused:
+        import_apply(edition=plan, filename="plan.xlsx", content=content)
+    preview = refused.value.preview
+    assert [outcome.action for outcome in preview.rows] == [Action.NEW, Action.ERROR]
+    (problem,) = preview.problems
+    assert problem.row == 3 and "unknown recommendation “CEDAW 2015 §3”" in str(problem)
+    assert snapshot() == before
+
+
+def test_a_number_the_source_does_not_have_is_an_error(plan, sources):
+    preview = import_preview(edition=plan, filename="plan.xlsx", content=xlsx([HEADER, row("4.1.1", "TIP 2024 P9")]))
+    assert not preview.is_valid
+    assert "no recommendation numbered “p9”" in str(preview.problems[0])
+
+
+def test_changing_only_the_recommendations_is_a_change_that_adds_no_measure_history(plan, sources):
+    import_apply(edition=plan, filename="plan.xlsx", content=xlsx([HEADER, row("4.1.1", "TIP 2024 P3")]))
+    measure = plan.measures.get()
+    history = measure.history.count()
+
+    again = import_preview(edition=plan, filename="plan.xlsx", content=xlsx([HEADER, row("4.1.1", "TIP 2024 P3")]))
+    assert again.rows[0].action == Action.UNCHANGED
+
+    content = xlsx([HEADER, row("4.1.1", "GRETA(2018)17 §45")])
+    changed = import_preview(edition=plan, filename="plan.xlsx", content=content)
+    assert changed.rows[0].action == Action.CHANGED and changed.rows[0].changes == ["recommendations"]
+    import_apply(edition=plan, filename="plan.xlsx", content=content)
+    assert [r.citation for r in measure.recommendations.all()] == ["GRETA(2018)17 §45"]
+    assert measure.history.count() == history
+
+
+def test_a_file_without_the_column_leaves_the_links_as_they_are(plan, sources):
+    import_apply(edition=plan, filename="plan.xlsx", content=xlsx([HEADER, row("4.1.1", "TIP 2024 P3")]))
+    import_apply(edition=plan, filename="plan.xlsx", content=xlsx([OFFICIAL_HEADER, row("4.1.1", "")[:4]]))
+    assert [r.citation for r in plan.measures.get().recommendations.all()] == ["TIP 2024 P3"]
+
+
+# --- Export round trip and the demo -------------------------------------------------------------
+
+
+def test_the_export_writes_the_recommendations_and_imports_back_unchanged(demo):
+    source = Measure.objects.get(edition__code="NAP-2020-2024", number="4.1.7").edition
+    exported = export_edition(edition=source, file_format="csv")
+    text = exported.content.decode("utf-8-sig")
+    assert "Recommendations" in text and "GRETA(2018)17 §75\nTIP 2024 P3" in text
+    preview = import_preview(edition=source, filename=exported.filename, content=exported.content)
+    assert preview.is_valid and preview.counts["changed"] == 0
+
+    Measure.objects.get(edition=source, number="4.1.7").recommendations.clear()
+    preview = import_preview(edition=source, filename=exported.filename, content=exported.content)
+    assert preview.counts["changed"] == 1
+
+
+def test_the_demo_holds_answered_and_unanswered_recommendations_marked_illustrative(demo):
+    greta = RecommendationSource.objects.get(reference="GRETA(2018)17")
+    assert greta.kind == "greta" and greta.evaluation_round == 2
+    assert set(RecommendationSource.objects.values_list("reference", flat=True)) >= {
+        "GRETA(2018)17",
+        "TIP 2024",
+        "SDG 8.7",
+    }
+    assert Recommendation.objects.filter(measures__isnull=True).exists()
+    assert Recommendation.objects.filter(measures__isnull=False).exists()
+    # Paraphrased wording is flagged; SDG 8.7 is quoted as adopted.
+    assert not Recommendation.objects.filter(source__kind__in=["greta", "us_tip"], is_illustrative=False).exists()
+    assert Recommendation.objects.get(source__reference="SDG 8.7").is_illustrative is False
+    assert Recommendation.objects.filter(priority="prioritized").count() == 4
+
+
+def test_admin_lists_the_recommendations_no_measure_answers(client, demo):
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get(reverse("admin:measures_recommendation_changelist") + "?answered=no").content.decode()
+    assert "GRETA(2018)17 §113" in page and "GRETA(2018)17 §45" not in page
+    measure = Measure.objects.get(edition__code="NAP-2020-2024", number="4.1.7")
+    page = client.get(reverse("admin:measures_measure_change", args=[measure.pk])).content.decode()
+    assert "TIP 2024 P3" in page

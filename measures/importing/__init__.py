@@ -20,7 +20,9 @@ One module per step:
 - `rows`      — one row read as an area heading or a measure, compared with what is stored;
 - `preview`   — the whole file read against the edition;
 - `apply`     — writing it;
-- `export`    — the edition back out, and the template.
+- `export`    — the edition back out, and the template;
+- `recommendations`     — the recommendations a measure's cell names;
+- `recommendation_list` — importing the recommendations themselves (source, number, texts, date, priority).
 """
 
 from measures.importing.agencies import AgencyIndex, parse_agencies
@@ -32,6 +34,7 @@ from measures.importing.outcomes import Action, ImportInvalid, ImportPreview, Pr
 from measures.importing.periods import PeriodProblem, parse_period
 from measures.importing.preview import import_preview
 from measures.importing.read import FileProblem, read_table
+from measures.importing.recommendation_list import recommendations_import_apply, recommendations_preview
 
 __all__ = [
     "COLUMNS",
@@ -55,4 +58,6 @@ __all__ = [
     "parse_agencies",
     "parse_period",
     "read_table",
+    "recommendations_import_apply",
+    "recommendations_preview",
 ]

@@ -7,7 +7,16 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from measures.importing import Action, ImportInvalid, export_edition, import_apply, import_preview, match_header
+from measures.importing import (
+    Action,
+    ImportInvalid,
+    export_edition,
+    import_apply,
+    import_preview,
+    match_header,
+    recommendations_import_apply,
+    recommendations_preview,
+)
 from measures.models import Measure, MeasureAgency, Recommendation, RecommendationSource
 from nap_tracker.models import User
 from tests.factories import AgencyFactory, AreaFactory, EditionFactory
@@ -180,3 +189,57 @@ def test_admin_lists_the_recommendations_no_measure_answers(client, demo):
     measure = Measure.objects.get(edition__code="NAP-2020-2024", number="4.1.7")
     page = client.get(reverse("admin:measures_measure_change", args=[measure.pk])).content.decode()
     assert "TIP 2024 P3" in page
+
+
+# --- Importing the recommendations themselves ---------------------------------------------------
+
+LIST_HEADER = ["Source", "No.", "Recommendation", "Recommendation (ru)", "Date", "Priority"]
+
+
+def test_a_list_of_recommendations_imports_new_ones_and_updates_those_kept(sources):
+    content = xlsx(
+        [
+            LIST_HEADER,
+            ["GRETA(2018)17", "§45", "Identify better", "", "2018-07-06", "urges"],
+            ["greta (2018) 17", "§ 130", "Inform victims", "Информировать жертв", "06.07.2018", "Considers"],
+            ["TIP 2024", "P3", "Do not punish", "", "", "prioritized"],
+        ]
+    )
+    preview = recommendations_preview(filename="list.xlsx", content=content)
+    assert [row.action for row in preview.rows] == [Action.CHANGED, Action.NEW, Action.UNCHANGED]
+    recommendations_import_apply(filename="list.xlsx", content=content)
+    added = Recommendation.objects.get(number="§ 130")
+    assert (added.source.reference, added.text_ru, added.issued_on, added.priority) == (
+        "GRETA(2018)17",
+        "Информировать жертв",
+        date(2018, 7, 6),
+        "considers",
+    )
+    assert Recommendation.objects.get(pk=sources["§45"].pk).text_en == "Identify better"
+    assert recommendations_preview(filename="list.xlsx", content=content).counts["unchanged"] == 3
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "expected"),
+    [
+        (["CEDAW 2015", "§3", "Do", "", "", ""], "unknown source “CEDAW 2015”"),
+        (["TIP 2024", "", "Do", "", "", ""], "empty — write the number"),
+        (["TIP 2024", "P9", "", "", "", ""], "empty — write the recommendation"),
+        (["TIP 2024", "P9", "Do", "", "31.02.2024", ""], "is not a date"),
+        (["TIP 2024", "P9", "Do", "", "", "very urgent"], "unknown priority"),
+        (["TIP 2024", "P1", "Do", "", "", ""], "is also on row 2"),
+    ],
+)
+def test_a_bad_row_in_a_list_of_recommendations_is_an_error_and_nothing_is_saved(sources, bad_row, expected):
+    content = xlsx([LIST_HEADER, ["TIP 2024", "P1", "Prosecute", "", "", "prioritized"], bad_row])
+    before = (Recommendation.objects.count(), Recommendation.history.count())
+    with pytest.raises(ImportInvalid) as refused:
+        recommendations_import_apply(filename="list.xlsx", content=content)
+    (problem,) = refused.value.preview.problems
+    assert problem.row == 3 and expected in str(problem)
+    assert (Recommendation.objects.count(), Recommendation.history.count()) == before
+
+
+def test_a_list_without_the_needed_columns_is_refused_as_a_whole(sources):
+    preview = recommendations_preview(filename="list.xlsx", content=xlsx([["No.", "Text"], ["1", "x"]]))
+    assert not preview.is_valid and "No header row" in str(preview.problems[0])

@@ -17,7 +17,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from measures import import_uploads
 from measures.evidence import UnsafeFile, archive_within_limits
-from measures.importing import Action, ImportInvalid, export_edition, import_apply, import_preview, import_template
+from measures.importing import (
+    Action,
+    ImportInvalid,
+    export_edition,
+    import_apply,
+    import_preview,
+    import_template,
+    recommendations_import_apply,
+    recommendations_preview,
+)
 from measures.models import (
     Area,
     BudgetLine,
@@ -467,6 +476,79 @@ class RecommendationAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(measure_total=Count("measures"))
+
+    # --- Import from a spreadsheet: upload → preview → confirm, as for a plan's measures --------------
+    # Uploads are kept like a plan's (measures/import_uploads.py), under no edition.
+    UPLOAD_SCOPE = 0
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="measures_recommendation_import"),
+            path("import/<slug:token>/", view(self.import_preview_view), name="measures_recommendation_import_preview"),
+            *super().get_urls(),
+        ]
+
+    def _import_page(self, request, **extra):
+        if not may_import_measures(request.user):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Import recommendations"),
+            "max_size_mb": round(settings.IMPORT_MAX_BYTES / 1024 / 1024, 1),
+            **extra,
+        }
+        return TemplateResponse(request, "admin/measures/recommendation/import.html", context)
+
+    def import_view(self, request):
+        if not may_import_measures(request.user):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            token = import_uploads.upload_keep(
+                session=request.session,
+                edition_id=self.UPLOAD_SCOPE,
+                filename=form.cleaned_data["file"].name,
+                content=form.content,
+            )
+            return redirect("admin:measures_recommendation_import_preview", token=token)
+        return self._import_page(request, form=form)
+
+    def import_preview_view(self, request, token):
+        if not may_import_measures(request.user):
+            raise PermissionDenied
+        stored = import_uploads.upload_get(session=request.session, token=token, edition_id=self.UPLOAD_SCOPE)
+        if stored is None:
+            messages.warning(request, gettext("That upload is no longer available. Please upload the file again."))
+            return redirect("admin:measures_recommendation_import")
+        if request.method == "POST":
+            try:
+                result = recommendations_import_apply(
+                    filename=stored.filename, content=stored.content, user=request.user
+                )
+            except ImportInvalid as invalid:
+                preview = invalid.preview
+            else:
+                import_uploads.upload_discard(session=request.session, token=token)
+                counts = result.counts
+                messages.success(
+                    request,
+                    gettext(
+                        "Imported %(file)s: %(new)s new and %(changed)s changed recommendations; "
+                        "%(unchanged)s were already up to date."
+                    )
+                    % {
+                        "file": stored.filename,
+                        "new": counts[Action.NEW],
+                        "changed": counts[Action.CHANGED],
+                        "unchanged": counts[Action.UNCHANGED],
+                    },
+                )
+                return redirect("admin:measures_recommendation_changelist")
+        else:
+            preview = recommendations_preview(filename=stored.filename, content=stored.content)
+        return self._import_page(request, form=ImportUploadForm(), preview=preview, token=token)
 
     def get_search_results(self, request, queryset, search_term):
         # The measure page's autocomplete names each recommendation by its source's reference.

@@ -4,6 +4,7 @@ round trip, the demo's recommendations and their admin pages."""
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -243,3 +244,23 @@ def test_a_bad_row_in_a_list_of_recommendations_is_an_error_and_nothing_is_saved
 def test_a_list_without_the_needed_columns_is_refused_as_a_whole(sources):
     preview = recommendations_preview(filename="list.xlsx", content=xlsx([["No.", "Text"], ["1", "x"]]))
     assert not preview.is_valid and "No header row" in str(preview.problems[0])
+
+
+def test_admin_imports_a_list_after_a_preview_and_only_the_administrator_may(client, demo):
+    content = xlsx([LIST_HEADER, ["TIP 2024", "R9", "Publish data on victims", "", "", "recommended"]])
+    client.force_login(User.objects.get(username="coordinator"))
+    assert client.get(reverse("admin:measures_recommendation_import")).status_code in (302, 403)
+
+    client.force_login(User.objects.get(username="admin"))
+    changelist = client.get(reverse("admin:measures_recommendation_changelist")).content.decode()
+    assert reverse("admin:measures_recommendation_import") in changelist
+    response = client.post(
+        reverse("admin:measures_recommendation_import"), {"file": SimpleUploadedFile("list.xlsx", content)}
+    )
+    preview_url = response["Location"]
+    page = client.get(preview_url).content.decode()
+    assert "The file is correct." in page and "TIP 2024 R9" in page
+    assert not Recommendation.objects.filter(number="R9").exists()
+    assert client.post(preview_url).status_code == 302
+    added = Recommendation.objects.get(number="R9")
+    assert added.history.first().history_user.username == "admin"

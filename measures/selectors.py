@@ -20,6 +20,8 @@ from measures.models import (
     Measure,
     MeasureAgency,
     PeriodChange,
+    Recommendation,
+    RecommendationSource,
     ReportingPeriod,
     Spending,
     Status,
@@ -126,7 +128,15 @@ def revisions_prefetch(prefix: str = "") -> Prefetch:
     )
 
 
-def measure_for_page(pk: int) -> Measure:
+def measure_for_page(pk: int, *, with_recommendations: bool = False) -> Measure:
+    """The measure with what its pages show; `with_recommendations` adds, in one more query, the
+    recommendations it answers with their sources (the measure's own page lists them)."""
+    recommendations = Prefetch(
+        "recommendations",
+        queryset=Recommendation.objects.select_related("source").order_by(
+            "source__kind", "source__reference", "sort_key"
+        ),
+    )
     return get_object_or_404(
         Measure.objects.select_related("edition", "area", "continues__edition", "consolidated_by").prefetch_related(
             Prefetch(
@@ -135,8 +145,26 @@ def measure_for_page(pk: int) -> Measure:
             ),
             Prefetch("continued_by", queryset=Measure.objects.select_related("edition")),
             revisions_prefetch(),
+            *([recommendations] if with_recommendations else []),
         ),
         pk=pk,
+    )
+
+
+def recommendations_by_source() -> list[RecommendationSource]:
+    """Every source with its recommendations, and for each the measures answering it (with their plan).
+    Three queries, whatever the number of sources, recommendations and links."""
+    return list(
+        RecommendationSource.objects.order_by("kind", "-year", "reference").prefetch_related(
+            Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.order_by("sort_key").prefetch_related(
+                    Prefetch(
+                        "measures", queryset=Measure.objects.select_related("edition").order_by("edition", "sort_key")
+                    )
+                ),
+            )
+        )
     )
 
 

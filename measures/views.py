@@ -260,7 +260,7 @@ def _standing(measure, approved) -> dict:
 
 @login_required
 def measure_detail(request, pk):
-    measure = selectors.measure_for_page(pk)
+    measure = selectors.measure_for_page(pk, with_recommendations=True)
     user = request.user
     updates = selectors.updates_for_measure(measure, user)
     approved = [u for u in updates if u.state == StatusUpdate.State.APPROVED]
@@ -667,6 +667,16 @@ def review_queue(request):
     page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "has_closed": any(update.period.is_closed for update in page)}
     return render(request, "measures/review_queue.html", context, status=400 if form.errors else 200)
+
+
+# --- International commitments -----------------------------------------------------------
+
+
+@login_required
+def recommendation_list(request):
+    """The recommendations the plans answer, source by source, with the measures answering each. Every
+    signed-in person may read it: it is part of the plan, like the measures."""
+    return render(request, "measures/recommendation_list.html", {"sources": selectors.recommendations_by_source()})
 
 
 # --- Reporting periods ------------------------------------------------------------------

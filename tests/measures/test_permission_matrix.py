@@ -283,6 +283,7 @@ MATRIX = {
     ),
     "mark all notifications read": ("notification_read_all", None, "post", everyone(FOUND)),
     "a plan's reporting periods": ("period_list", "published_plan", "get", everyone(OK)),
+    "recommendations": ("recommendation_list", None, "get", everyone(OK)),
     "a closed reporting period": ("period_detail", "closed_period", "get", everyone(OK)),
     "an open reporting period": ("period_detail", "open_period", "get", everyone(OK)),
     "close a reporting period": (

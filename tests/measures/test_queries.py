@@ -195,8 +195,8 @@ def test_measure_page_costs_the_same_with_many_updates_files_and_changes(client,
     # evidence, their threads (each step with who wrote it and their agency), what each update reports against
     # the indicators and as money spent, history of changes (the revisions it names are those already loaded),
     # whether a period is open for a new update, unread notifications (header), indicators, their approved
-    # values, budget lines, money spent
-    assert small == 20
+    # values, budget lines, money spent, the recommendations it answers with their sources
+    assert small == 21
 
 
 def test_deadline_page_costs_the_same_with_many_revisions(client, plan):

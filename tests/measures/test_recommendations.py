@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from measures.importing import (
@@ -264,3 +265,48 @@ def test_admin_imports_a_list_after_a_preview_and_only_the_administrator_may(cli
     assert client.post(preview_url).status_code == 302
     added = Recommendation.objects.get(number="R9")
     assert added.history.first().history_user.username == "admin"
+
+
+# --- The pages ----------------------------------------------------------------------------------
+
+
+def test_the_list_shows_each_recommendation_with_the_measures_answering_it(client, demo):
+    client.force_login(User.objects.get(username="partner"))
+    page = client.get(reverse("recommendation_list")).content.decode()
+    measure = Measure.objects.get(edition__code="NAP-2020-2024", number="4.1.7")
+    assert "GRETA(2018)17" in page and "TIP 2024" in page and "SDG 8.7" in page
+    assert reverse("measure_detail", args=[measure.pk]) in page
+    assert "No measure answers it yet." in page and "Illustrative" in page
+
+
+def test_the_measure_page_lists_the_recommendations_it_answers(client, demo):
+    client.force_login(User.objects.get(username="ngo"))
+    measure = Measure.objects.get(edition__code="NAP-2020-2024", number="4.1.7")
+    page = client.get(reverse("measure_detail", args=[measure.pk])).content.decode()
+    assert "Recommendations it answers" in page and "GRETA(2018)17 §75" in page and "TIP 2024 P3" in page
+    other = Measure.objects.get(edition__code="NAP-2020-2024", number="4.6.4")
+    assert "Recommendations it answers" not in client.get(reverse("measure_detail", args=[other.pk])).content.decode()
+
+
+def test_the_list_costs_the_same_however_many_recommendations_and_links(client, sources, plan):
+    client.force_login(User.objects.create_user(username="reader", password="x", role="coordinator"))
+    url = reverse("recommendation_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    import_apply(
+        edition=plan,
+        filename="plan.xlsx",
+        content=xlsx(
+            [HEADER, *(row(f"4.1.{n}", "GRETA(2018)17 §45; TIP 2024 P3; GRETA(2018)17 §113") for n in range(1, 9))]
+        ),
+    )
+    tip = sources["P3"].source
+    for n in range(10):
+        Recommendation.objects.create(source=tip, number=f"R{n}", text_en=f"Recommendation {n}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+    # session, user, second factor, unread notifications (header), sources, their recommendations, the measures
+    # answering each with their plan
+    assert len(few) == 7, "\n".join(q["sql"][:160] for q in few.captured_queries)

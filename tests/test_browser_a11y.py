@@ -35,6 +35,7 @@ def main_pages(role: str) -> list[str]:
         reverse("public_summary", args=[nap20.code]),
         reverse("period_list", args=[nap20.code]),
         reverse("period_detail", args=[period.pk]),
+        reverse("recommendation_list"),
     ]
     if role in ("coordinator", "admin"):
         submitted = StatusUpdate.objects.filter(state="submitted").order_by("pk").first()

@@ -36,6 +36,10 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{obj.edition.code} · {obj.code} {obj.title}"
 
 
+# Kinds and formats whose documents are still being built: not offered until they are.
+PENDING_KINDS = {Report.Kind.COVERAGE, Report.Kind.QUALITY}
+PENDING_FORMATS = {Report.Format.DOCX}
+
 # Kinds that print each measure's account: too long for a very large plan.
 FULL_KINDS = {Report.Kind.EDITION, Report.Kind.AREA, Report.Kind.AGENCY, Report.Kind.OVERDUE, Report.Kind.ANNUAL}
 
@@ -82,7 +86,9 @@ class ReportRequestForm(forms.Form):
         help_text=_("For an area's report."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=Report.Language.choices)
-    format = forms.ChoiceField(label=_("Format"), choices=Report.Format.choices)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[(v, label) for v, label in Report.Format.choices if v not in PENDING_FORMATS]
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,7 +96,8 @@ class ReportRequestForm(forms.Form):
         self.fields["kind"].choices = [
             (value, label)
             for value, label in Report.Kind.choices
-            if permissions.may_request_report(user, kind=value, agency_id=user.agency_id)
+            if value not in PENDING_KINDS
+            and permissions.may_request_report(user, kind=value, agency_id=user.agency_id)
         ]
         if user.role in permissions.REPORTING_ROLES:
             # A focal point or NGO asks for its own agency's report and nothing else.

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import Area, Edition, ReportingPeriod
+from measures.models import Area, Edition, RecommendationSource, ReportingPeriod
 from nap_tracker.models import Agency
 
 
@@ -27,11 +27,15 @@ class Report(models.Model):
         AGENCY = "agency", _("One agency's measures")
         OVERDUE = "overdue", _("Overdue measures")
         ANNUAL = "annual", _("Annual summary for the coordinator's report")
+        # Issue 14: what each recommendation of one source is answered by; the plan's own quality review.
+        COVERAGE = "coverage", _("Recommendations of one source and the measures answering them")
+        QUALITY = "quality", _("Quality review of the plan")
 
     class Format(models.TextChoices):
         PDF = "pdf", _("PDF document")
         XLSX = "xlsx", _("Excel workbook (XLSX)")
         CSV = "csv", _("Plain list (CSV)")
+        DOCX = "docx", _("Word document (DOCX), to edit")
 
     class Language(models.TextChoices):
         EN = "en", "English"
@@ -62,6 +66,14 @@ class Report(models.Model):
     )
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="reports", null=True, blank=True
+    )
+    source = models.ForeignKey(
+        RecommendationSource,
+        verbose_name=_("recommendation source"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+        null=True,
+        blank=True,
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.EN)
     format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)

@@ -137,7 +137,7 @@ def number_sort_key(number: str) -> str:
 
 def overdue_condition(today: date | None = None) -> Q:
     """Past the deadline and not completed. Derived, never stored."""
-    return Q(deadline__lt=today or date.today()) & ~Q(status=Status.COMPLETED)
+    return Q(deadline__lt=today or timezone.localdate()) & ~Q(status=Status.COMPLETED)
 
 
 def revised_condition() -> Q:
@@ -328,7 +328,7 @@ class Measure(models.Model):
             raise ValidationError({"continues": _("Choose a measure of an earlier action plan.")})
 
     def is_overdue(self, today: date | None = None) -> bool:
-        today = today or date.today()
+        today = today or timezone.localdate()
         return bool(self.deadline and self.deadline < today and self.status != Status.COMPLETED)
 
     @property

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from measures.models import (
@@ -417,7 +418,7 @@ def measure_results(measure: Measure) -> MeasureResults:
 
 def current_period(edition: Edition, today: date | None = None) -> ReportingPeriod | None:
     """The period updates are being written for: the latest one that has started."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     return edition.periods.filter(start__lte=today).order_by("-start").first()
 
 
@@ -459,7 +460,7 @@ class ReportingWork:
 
 def current_periods(today: date | None = None) -> dict[int, ReportingPeriod]:
     """Each running plan's current period (the latest that has started), by plan. One query."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     periods = {}
     for period in (
         ReportingPeriod.objects.filter(edition__state=Edition.State.ACTIVE, start__lte=today)
@@ -516,7 +517,7 @@ def reporting_work(user, today: date | None = None, limit: int = HOME_GROUP_SIZE
     measures; the first `limit` of each and how many in all. Seven queries whatever the plan's size:
     current periods, the updates counted by state, the returned, the drafts, the measures counted,
     the due, the overdue."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     periods = current_periods(today)
     mine = reporting_measures(user)
     in_work = [StatusUpdate.State.RETURNED, StatusUpdate.State.DRAFT]
@@ -761,7 +762,7 @@ def _update_counts(period_ids) -> dict[int, dict[str, int]]:
 def periods_of_plan(edition: Edition, today: date | None = None) -> list[PeriodRow]:
     """The plan's reporting periods in order, each with who closed it and its updates counted by state.
     Two queries, whatever the number of periods and updates."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     periods = list(ReportingPeriod.objects.filter(edition=edition).select_related("closed_by").order_by("start"))
     counts = _update_counts([period.pk for period in periods])
     rows = [PeriodRow(period, counts[period.pk]) for period in periods]

@@ -221,7 +221,16 @@ CELERY_REPORTS_QUEUE = env_str("CELERY_REPORTS_QUEUE", "reports")
 CELERY_TASK_ROUTES = {"reporting.tasks.generate_report": {"queue": CELERY_REPORTS_QUEUE}}
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Cached numbers and menus are this installation's: two installations (or a test run beside a
+            # server) sharing one Redis database must never read each other's. By default the database's
+            # name keeps them apart; CACHE_KEY_PREFIX names it explicitly.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or Path(str(DATABASES["default"]["NAME"])).name,
+        }
+    }
 
 # Importing a plan from a spreadsheet: the largest file accepted, in bytes.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)

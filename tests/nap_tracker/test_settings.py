@@ -42,6 +42,24 @@ def test_database_and_redis_urls_switch_to_postgresql_and_a_worker(tmp_path):
     assert result.stdout.split()[:2] == ["django.db.backends.postgresql", "False"]
 
 
+def cache_prefix(tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX"}}
+    clean.update(SECRET_KEY="x" * 50, REDIS_URL="redis://cache.internal:6379/0", NAP_VAR_DIR=str(tmp_path), **env)
+    code = "import nap_tracker.settings as s; print(s.CACHES['default']['KEY_PREFIX'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_two_installations_sharing_one_redis_keep_their_cached_numbers_apart(tmp_path):
+    """Cached dashboards and menus are per installation: by default the database's name tells them apart."""
+    first = cache_prefix(tmp_path, DATABASE_URL="postgres://nap@db.internal:5432/nap_azerbaijan")
+    second = cache_prefix(tmp_path, DATABASE_URL="postgres://nap@db.internal:5432/nap_training")
+    assert (first, second) == ("nap_azerbaijan", "nap_training")
+    named = cache_prefix(tmp_path, DATABASE_URL="postgres://nap@db.internal:5432/nap", CACHE_KEY_PREFIX="baku")
+    assert named == "baku"
+
+
 def test_a_misspelt_boolean_stops_start_up_naming_the_variable(tmp_path):
     result = load_settings(DEBUG="ture", NAP_VAR_DIR=str(tmp_path))
     assert result.returncode != 0

@@ -298,10 +298,14 @@ class Stack:
     def request(self, method, path, *, body=None, headers=None, https=True, host=PUBLIC_HOST, timeout=30):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         all_headers = {"Host": host, **({"X-Forwarded-Proto": "https"} if https else {}), **(headers or {})}
-        connection.request(method, path, body=body, headers=all_headers)
-        response = connection.getresponse()
-        content = response.read()
-        connection.close()
+        try:
+            connection.request(method, path, body=body, headers=all_headers)
+            response = connection.getresponse()
+            content = response.read()
+        finally:
+            # Closed on a timeout too: a socket left to the garbage collector fails the test that happens to
+            # be running when it is collected (warnings are errors).
+            connection.close()
         return response, content
 
     def status(self, path, **kwargs) -> int:

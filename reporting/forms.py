@@ -108,6 +108,8 @@ class ReportRequestForm(forms.Form):
             self.fields["agency"].help_text = ""
             self.initial.setdefault("agency", user.agency_id)
             self.initial.setdefault("kind", Report.Kind.AGENCY)
+        # The page's script offers the Word document only for the kinds that have one; the server checks again.
+        self.fields["format"].widget.attrs["data-docx-kinds"] = " ".join(sorted(DOCX_KINDS))
         language = (user.language or get_language() or "en")[:2]
         self.initial.setdefault("language", language if language in Report.Language.values else "en")
 

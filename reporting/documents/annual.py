@@ -7,7 +7,7 @@ responsible part in the plan that reported that year and those that did not, and
 each source's recommendations. `reporting.documents.annual_pdf` and `annual_docx` render the same object,
 so the two files can never disagree.
 
-Queries, whatever the plan's size: those of `report_numbers` (seven), then the updates of the year (1),
+Queries, whatever the plan's size: those of `report_numbers` (seven), the year's periods (1), the updates of the year (1),
 their indicator values (1), the files of those updates (1), the responsible bodies counted (1) and loaded
 (1), the recommendation sources (1), the recommendations counted per source (1) and the unanswered ones (1).
 

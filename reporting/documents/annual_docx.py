@@ -218,7 +218,7 @@ def _note(document, text: str):
     return paragraph
 
 
-def _table(document, table: Table, *, level: int = 3):
+def _table(document, table: Table, *, level: int = 2):
     _heading(document, table.caption, level)
     grid = document.add_table(rows=1, cols=len(table.header))
     grid.style = document.styles["Table Grid"]

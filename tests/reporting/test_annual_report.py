@@ -243,6 +243,8 @@ def test_the_word_document_is_one_the_office_can_edit(
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     levels = {style for style, _text in headings}
     assert {"Heading 1", "Heading 2", "Heading 3"} <= levels  # the navigation pane lists them
+    numbers = [int(style.rsplit(" ", 1)[1]) for style, _text in headings]
+    assert all(level <= before + 1 for before, level in zip([1, *numbers], numbers, strict=False))  # none skipped
     assert ("Heading 2", area_heading) in headings
     with translation.override(language):
         assert [p.text for p in document.paragraphs if p.style.name == "Title"] == [annual_title(2022)]

@@ -9,6 +9,7 @@ from measures.models import Area, Edition, Measure, ReportingPeriod, overdue_con
 from nap_tracker import permissions
 from nap_tracker.models import Agency
 from reporting.models import Report
+from reporting.services import DOCX_KINDS
 
 
 class EditionSelect(forms.Select):
@@ -38,7 +39,7 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 # Kinds and formats whose documents are still being built: not offered until they are.
 PENDING_KINDS = {Report.Kind.COVERAGE, Report.Kind.QUALITY}
-PENDING_FORMATS = {Report.Format.DOCX}
+PENDING_FORMATS: set = set()
 
 # Kinds that print each measure's account: too long for a very large plan.
 FULL_KINDS = {Report.Kind.EDITION, Report.Kind.AREA, Report.Kind.AGENCY, Report.Kind.OVERDUE, Report.Kind.ANNUAL}
@@ -74,7 +75,7 @@ class ReportRequestForm(forms.Form):
         label=_("State at the end of"),
         required=False,
         empty_label=_("Today (the current state)"),
-        help_text=_("For an annual summary: any period of the year it covers."),
+        help_text=_("For the annual report: any period of the year it covers."),
     )
     agency = forms.ModelChoiceField(
         Agency.objects.filter(active=True), label=_("Agency"), required=False, help_text=_("For an agency's report.")
@@ -87,7 +88,9 @@ class ReportRequestForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language"), choices=Report.Language.choices)
     format = forms.ChoiceField(
-        label=_("Format"), choices=[(v, label) for v, label in Report.Format.choices if v not in PENDING_FORMATS]
+        label=_("Format"),
+        choices=[(v, label) for v, label in Report.Format.choices if v not in PENDING_FORMATS],
+        help_text=_("The Word document (DOCX), to edit, is made for the annual report of the National Coordinator."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -96,8 +99,7 @@ class ReportRequestForm(forms.Form):
         self.fields["kind"].choices = [
             (value, label)
             for value, label in Report.Kind.choices
-            if value not in PENDING_KINDS
-            and permissions.may_request_report(user, kind=value, agency_id=user.agency_id)
+            if value not in PENDING_KINDS and permissions.may_request_report(user, kind=value, agency_id=user.agency_id)
         ]
         if user.role in permissions.REPORTING_ROLES:
             # A focal point or NGO asks for its own agency's report and nothing else.
@@ -106,6 +108,8 @@ class ReportRequestForm(forms.Form):
             self.fields["agency"].help_text = ""
             self.initial.setdefault("agency", user.agency_id)
             self.initial.setdefault("kind", Report.Kind.AGENCY)
+        # The page's script offers the Word document only for the kinds that have one; the server checks again.
+        self.fields["format"].widget.attrs["data-docx-kinds"] = " ".join(sorted(DOCX_KINDS))
         language = (user.language or get_language() or "en")[:2]
         self.initial.setdefault("language", language if language in Report.Language.values else "en")
 
@@ -127,6 +131,11 @@ class ReportRequestForm(forms.Form):
             self.add_error("period", _("Choose a reporting period of the chosen action plan."))
         if edition and area and kind == Report.Kind.AREA and area.edition_id != edition.pk:
             self.add_error("area", _("Choose an area of the chosen action plan."))
+        if data.get("format") == Report.Format.DOCX and kind and kind not in DOCX_KINDS:
+            self.add_error(
+                "format",
+                _("A Word document (DOCX) is made only for the annual report of the National Coordinator."),
+            )
         if kind in FULL_KINDS and edition and data.get("format") == Report.Format.PDF and not self.errors:
             count = measures_in_scope(kind=kind, edition=edition, area=area, agency=agency)
             limit = settings.REPORT_FULL_PDF_MAX_MEASURES

@@ -26,7 +26,8 @@ class Report(models.Model):
         AREA = "area", _("One area of the plan")
         AGENCY = "agency", _("One agency's measures")
         OVERDUE = "overdue", _("Overdue measures")
-        ANNUAL = "annual", _("Annual summary for the coordinator's report")
+        # The document the coordinator's office prepares each year from the central and local authorities' reports.
+        ANNUAL = "annual", _("Annual report of the National Coordinator")
         # Issue 14: what each recommendation of one source is answered by; the plan's own quality review.
         COVERAGE = "coverage", _("Recommendations of one source and the measures answering them")
         QUALITY = "quality", _("Quality review of the plan")

@@ -53,7 +53,7 @@ def report_title(numbers: ReportNumbers) -> str:
     if scope.kind == "overdue":
         return _("Overdue measures")
     if scope.kind == "annual":
-        return _("Annual summary for %(year)s") % {"year": numbers.as_of.year}
+        return _("Annual report of the National Coordinator for %(year)s") % {"year": numbers.as_of.year}
     if scope.kind == "summary":
         return _("Progress report: summary edition")
     return _("Progress report")

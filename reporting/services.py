@@ -23,6 +23,9 @@ from redis.exceptions import RedisError
 from measures.models import Area, Edition, ReportingPeriod
 from nap_tracker import permissions
 from nap_tracker.models import Agency
+from reporting.documents.annual import annual_report
+from reporting.documents.annual_docx import render_annual_docx
+from reporting.documents.annual_pdf import render_annual_pdf
 from reporting.models import Report
 from reporting.numbers import Scope, report_numbers
 from reporting.rendering import RenderedReport, render_csv, render_pdf, render_xlsx
@@ -31,6 +34,10 @@ logger = logging.getLogger(__name__)
 # What publishing a task raises when Redis is down or unreachable.
 BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, TimeoutError)
 ERROR_TEXT_LIMIT = 2000
+# The annual report of the National Coordinator has its own document in these formats (XLSX and CSV list
+# the measures, as for the other kinds); a Word document, to edit, is made for it alone.
+ANNUAL_DOCUMENT_FORMATS = {Report.Format.PDF, Report.Format.DOCX}
+DOCX_KINDS = {Report.Kind.ANNUAL}
 
 
 class ReportError(Exception):
@@ -61,7 +68,19 @@ def report_render(
     generated_at = generated_at or timezone.now()
     scope = Scope(kind=kind, edition=edition, period=period, agency=agency, area=area)
     include_restricted = permissions.may_see_restricted_in_reports(requested_by)
+    _check_format(kind=kind, format=format)
     with translation.override(language):
+        if kind == Report.Kind.ANNUAL and format in ANNUAL_DOCUMENT_FORMATS:
+            # The coordinator's annual report: compiled once, written as PDF or as a Word document to edit.
+            report = annual_report(
+                edition=edition,
+                period=period,
+                today=timezone.localdate(generated_at),
+                include_restricted=include_restricted,
+            )
+            if format == Report.Format.DOCX:
+                return render_annual_docx(report, generated_at=generated_at)
+            return render_annual_pdf(report, generated_at=generated_at)
         numbers = report_numbers(scope, today=timezone.localdate(generated_at), include_restricted=include_restricted)
         if format == Report.Format.XLSX:
             return render_xlsx(numbers, generated_at=generated_at)
@@ -70,7 +89,13 @@ def report_render(
         return render_pdf(numbers, generated_at=generated_at)
 
 
-def _check_parameters(*, kind, edition, period, agency, area):
+def _check_format(*, kind, format):
+    if format == Report.Format.DOCX and kind not in DOCX_KINDS:
+        raise ReportError(_("A Word document (DOCX) is made only for the annual report of the National Coordinator."))
+
+
+def _check_parameters(*, kind, edition, period, agency, area, format):
+    _check_format(kind=kind, format=format)
     if kind == Report.Kind.AGENCY and agency is None:
         raise ReportError(_("Choose the agency whose measures the report covers."))
     if kind == Report.Kind.AREA and area is None:
@@ -95,7 +120,7 @@ def report_request(
     """Record a request and queue its rendering once the request is committed."""
     if not permissions.may_request_report(user, kind=kind, agency_id=agency.pk if agency else None):
         raise ReportNotAllowed(_("You may not request this report."))
-    _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area)
+    _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area, format=format)
     with transaction.atomic():
         report = Report.objects.create(
             kind=kind,

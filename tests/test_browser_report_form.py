@@ -31,5 +31,17 @@ def test_the_form_offers_only_what_the_kind_and_plan_need(chromium, demo_site, s
         offered = area.locator("option:not([disabled])").evaluate_all("options => options.map(o => o.value)")
         assert str(area14.pk) in offered
         assert all(Area.objects.get(pk=value).edition_id == nap14.pk for value in offered if value)
+
+        # The Word document is offered for the annual report only; choosing another kind falls back to PDF.
+        format_select = page.locator("select[name=format]")
+
+        def formats():
+            return format_select.locator("option:not([disabled])").evaluate_all("options => options.map(o => o.value)")
+
+        page.locator("select[name=kind]").select_option("annual")
+        assert "docx" in formats()
+        format_select.select_option("docx")
+        page.locator("select[name=kind]").select_option("edition")
+        assert "docx" not in formats() and format_select.input_value() == "pdf"
     finally:
         connections.close_all()

@@ -1,5 +1,6 @@
 // The report request form offers only what the chosen kind and plan need: the agency field for an
-// agency's report, the area field for an area's report, and only the chosen plan's areas and periods.
+// agency's report, the area field for an area's report, only the chosen plan's areas and periods, and
+// the Word document only for the annual report.
 // Without this script every field shows and the server ignores the ones the kind does not use.
 (function () {
   var form = document.querySelector("[data-report-form]");
@@ -33,8 +34,23 @@
     });
   }
 
+  // The Word document (DOCX) is made only for some kinds (the annual report): offer it only for them.
+  var format = form.querySelector("select[name=format]");
+  function showFormats() {
+    if (!format || !kind) return;
+    var docxKinds = (format.getAttribute("data-docx-kinds") || "").split(" ");
+    var docx = format.querySelector("option[value=docx]");
+    if (!docx) return;
+    var offered = docxKinds.indexOf(kind.value) !== -1;
+    docx.hidden = !offered;
+    docx.disabled = !offered;
+    if (!offered && docx.selected) format.value = "pdf";
+  }
+
   if (kind) kind.addEventListener("change", showKindFields);
+  if (kind) kind.addEventListener("change", showFormats);
   if (edition) edition.addEventListener("change", showEditionChoices);
   showKindFields();
   showEditionChoices();
+  showFormats();
 })();

@@ -21,7 +21,14 @@ from pypdf import PdfReader
 
 from measures.models import BudgetLine, FundingSource, Indicator, MeasureAgency, Status, StatusUpdate
 from reporting.services import report_render
-from tests.factories import AgencyFactory, AreaFactory, EditionFactory, MeasureAgencyFactory, MeasureFactory
+from tests.factories import (
+    AgencyFactory,
+    AreaFactory,
+    EditionFactory,
+    MeasureAgencyFactory,
+    MeasureFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 GENERATED = datetime(2023, 3, 1, 9, 30, tzinfo=UTC)
@@ -119,6 +126,26 @@ def test_every_word_of_a_crowded_report_lies_inside_the_margins(crowded, languag
     )
     words = printed_words(rendered.content)
     # The long content is there to be measured (pdftotext splits a word broken across lines).
+    assert any(LONG_AZ_WORD[:10] in word for _page, _width, word, *_box in words)
+    assert outside_margins(rendered.content) == []
+
+
+@pytest.mark.parametrize("language", ["en", "az", "ru"])
+def test_every_word_of_a_crowded_annual_report_lies_inside_the_margins(crowded, language):
+    # The annual report has tables of its own: the year's updates, indicator values, bodies, recommendations.
+    StatusUpdate.objects.filter(measure=crowded.measures["4.1.2"], state=StatusUpdate.State.APPROVED).update(
+        restricted_details=f"{LONG_AZ_WORD} " * 2
+    )
+    rendered = report_render(
+        kind="annual",
+        edition=crowded.edition,
+        period=crowded.periods["2022 H2"],
+        language=language,
+        format="pdf",
+        generated_at=GENERATED,
+        requested_by=UserFactory(username="layout-coordinator", role="coordinator", agency=None),
+    )
+    words = printed_words(rendered.content)
     assert any(LONG_AZ_WORD[:10] in word for _page, _width, word, *_box in words)
     assert outside_margins(rendered.content) == []
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from measures.models import Edition
 from nap_tracker.models import Agency
 from reporting.models import Report
-from reporting.services import report_render
+from reporting.services import ReportError, report_render
 
 
 class Command(BaseCommand):
@@ -53,15 +53,18 @@ class Command(BaseCommand):
         elif options["area"]:
             raise CommandError("--area is only for --kind area.")
 
-        rendered = report_render(
-            kind=kind,
-            edition=edition,
-            period=period,
-            agency=agency,
-            area=area,
-            language=options["lang"],
-            format=options["format"],
-        )
+        try:
+            rendered = report_render(
+                kind=kind,
+                edition=edition,
+                period=period,
+                agency=agency,
+                area=area,
+                language=options["lang"],
+                format=options["format"],
+            )
+        except ReportError as error:
+            raise CommandError(str(error)) from None
         if options["output"] == "-":
             self.stdout.buffer.write(rendered.content) if hasattr(self.stdout, "buffer") else self.stdout.write(
                 rendered.content.decode("utf-8", "replace")

@@ -106,6 +106,9 @@ LIST_ROW_FIELDS = (
     "progress",
     "deadline",
     "consolidated_status",
+    # The measure of an earlier plan it continues: "Continues 4.1.1 of NAP-2014-2018".
+    "continues__number",
+    "continues__edition__code",
 )
 
 
@@ -117,7 +120,7 @@ def measure_rows(measure_ids) -> list[Measure]:
     to page 200 is cheap, while sorting whole rows (descriptions and all) spilled to disk and
     computed the original-deadline subqueries for every row skipped."""
     ids = list(measure_ids)
-    found = measures_for_list().only(*LIST_ROW_FIELDS).in_bulk(ids)
+    found = measures_for_list().select_related("continues__edition").only(*LIST_ROW_FIELDS).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from measures import views
+from measures.next_plan.views import next_plan
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
     path("plans/<slug:code>/", views.public_summary, name="public_summary"),
     path("plans/<slug:code>/periods/", views.period_list, name="period_list"),
+    path("plans/<slug:code>/next/", next_plan, name="next_plan"),
     path("periods/<int:pk>/", views.period_detail, name="period_detail"),
     path("periods/<int:pk>/close/", views.period_close, name="period_close"),
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),

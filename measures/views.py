@@ -38,6 +38,7 @@ from measures.models import (
     Status,
     StatusUpdate,
 )
+from measures.next_plan import plan_is_ending
 from nap_tracker import audit, permissions
 from nap_tracker.spreadsheets import safe_cell
 
@@ -78,6 +79,13 @@ def home(request):
             .order_by("deadline", "sort_key")[:10]
         )
         context["not_reported"] = selectors.agencies_not_reported()
+        # The plans whose successor the office may draft now: their last year has come, or they are closed.
+        today = timezone.localdate()
+        context["next_plan_from"] = {
+            s.edition.pk
+            for s in context["summaries"]
+            if permissions.may_start_next_plan(user) and plan_is_ending(s.edition, today)
+        }
         template = "measures/home_coordinator.html"
     else:
         areas = selectors.progress_by_area([s.edition for s in context["summaries"]])
@@ -693,6 +701,8 @@ def period_list(request, code):
             "edition": edition,
             "rows": selectors.periods_of_plan(edition, today=timezone.localdate()),
             "may_manage": permissions.may_manage_periods(request.user),
+            "may_start_next": permissions.may_start_next_plan(request.user)
+            and plan_is_ending(edition, timezone.localdate()),
         },
     )
 

@@ -82,6 +82,13 @@ def may_consolidate_status(user) -> bool:
     return is_staff_role(user) and user.is_active
 
 
+def may_start_next_plan(user) -> bool:
+    """Drafting the next edition of a plan from this one (the measures it carries over, their new
+    baselines) is the coordinator's office's work. Whether a plan may have a successor yet (its last
+    year has come, or it is closed) is the plan's rule: `measures.next_plan.plan_is_ending`."""
+    return is_staff_role(user) and user.is_active
+
+
 def may_import_measures(user) -> bool:
     """Loading a plan from a spreadsheet rewrites many measures at once: the system administrator's job."""
     return user.is_authenticated and user.is_active and user.role == Role.ADMIN

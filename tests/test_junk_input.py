@@ -179,6 +179,20 @@ TARGETS = {
         lambda s: reverse("period_reopen", args=[s["period"].pk]),
         lambda s: {"reason": "Late figures."},
     ),
+    "draft the next plan": (
+        "coordinator",
+        "post",
+        lambda s: reverse("next_plan", args=[s["edition"].code]),
+        lambda s: {
+            "code": "NAP-2025-2029",
+            "title_en": "Plan 2025–2029",
+            "title_az": "",
+            "title_ru": "",
+            "start_year": "2025",
+            "end_year": "2029",
+            "measures": str(s["measure"].pk),
+        },
+    ),
     "request a report (coordinator)": ("coordinator", "post", lambda s: reverse("reporting:new"), report_fields),
     "request a report (focal point)": ("focal", "post", lambda s: reverse("reporting:new"), report_fields),
     "my settings": (

@@ -298,6 +298,14 @@ MATRIX = {
         "post",
         staff_only() | {"admin": FOUND, "coordinator": FOUND},
     ),
+    # Drafting the next plan from one in its last year (the demo's NAP-2020-2024): the coordinator's office only.
+    "draft the next plan: the form": ("next_plan", "published_plan", "get", staff_only()),
+    "draft the next plan": (
+        "next_plan",
+        "published_plan",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
     "public summary of a published plan": ("public_summary", "published_plan", "get", everyone(OK, anonymous=OK)),
     "public summary of an unpublished plan": (
         "public_summary",
@@ -515,6 +523,14 @@ def post_data(name, objects):
         return {"language": "az", "next": "/"}
     if name == "measure_revise_deadline":
         return {"new_deadline": "2024-06-30", "reason": "The Cabinet of Ministers asked for a second reading."}
+    if name == "next_plan":
+        return {
+            "code": "NAP-2025-2029",
+            "title_en": "National Action Plan 2025–2029",
+            "start_year": 2025,
+            "end_year": 2029,
+            "measures": [objects["other_measure"].pk],
+        }
     if name in ("period_close", "period_reopen"):
         return {"reason": "Late figures from a ministry."}
     return {}

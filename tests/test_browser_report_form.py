@@ -31,5 +31,11 @@ def test_the_form_offers_only_what_the_kind_and_plan_need(chromium, demo_site, s
         offered = area.locator("option:not([disabled])").evaluate_all("options => options.map(o => o.value)")
         assert str(area14.pk) in offered
         assert all(Area.objects.get(pk=value).edition_id == nap14.pk for value in offered if value)
+
+        # A coverage report names its recommendation source and has no reporting period.
+        source, period = page.locator("select[name=source]"), page.locator("select[name=period]")
+        assert not source.is_visible() and period.is_visible()
+        page.locator("select[name=kind]").select_option("coverage")
+        assert source.is_visible() and not period.is_visible() and not area.is_visible()
     finally:
         connections.close_all()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notifications/read/", views.notification_read_all, name="notification_read_all"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
+    path("recommendations/<int:pk>/", views.recommendation_coverage, name="recommendation_coverage"),
     path("plans/<slug:code>/", views.public_summary, name="public_summary"),
     path("plans/<slug:code>/periods/", views.period_list, name="period_list"),
     path("plans/<slug:code>/next/", next_plan, name="next_plan"),

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import assessments, inbox, selectors, services, thread
+from measures import assessments, coverage, inbox, selectors, services, thread
 from measures.evidence import ACCEPT_ATTRIBUTE
 from measures.filters import MeasureFilter
 from measures.forms import (
@@ -34,6 +34,7 @@ from measures.models import (
     Measure,
     MeasureAgency,
     Notification,
+    RecommendationSource,
     ReportingPeriod,
     Status,
     StatusUpdate,
@@ -685,6 +686,33 @@ def recommendation_list(request):
     """The recommendations the plans answer, source by source, with the measures answering each. Every
     signed-in person may read it: it is part of the plan, like the measures."""
     return render(request, "measures/recommendation_list.html", {"sources": selectors.recommendations_by_source()})
+
+
+@login_required
+def recommendation_coverage(request, pk):
+    """One source's recommendations with the measures answering them, those nobody is really working on
+    first: what the coordinator's office copies into its answer to GRETA or the US TIP office. Every
+    signed-in person may read it, like the list; restricted details only where `may_see_restricted` says.
+    `?edition=<code>` counts one plan's measures only; an unknown code counts every plan and says so."""
+    source = get_object_or_404(RecommendationSource, pk=pk)
+    editions = list(Edition.objects.order_by("-start_year", "code"))
+    wanted = request.GET.get("edition") or ""
+    edition = next((e for e in editions if e.code == wanted), None)
+    result = coverage.source_coverage(
+        source,
+        edition=edition,
+        today=timezone.localdate(),
+        show_restricted=lambda update: permissions.may_see_restricted(request.user, update),
+    )
+    context = {
+        "coverage": result,
+        "source": source,
+        "editions": editions,
+        "edition": edition,
+        "unknown_edition": bool(wanted) and edition is None,
+        "may_request_report": permissions.may_request_report(request.user, kind="coverage"),
+    }
+    return render(request, "measures/recommendation_coverage.html", context)
 
 
 # --- Reporting periods ------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import Area, Edition, Measure, ReportingPeriod, overdue_condition
+from measures.models import Area, Edition, Measure, RecommendationSource, ReportingPeriod, overdue_condition
 from nap_tracker import permissions
 from nap_tracker.models import Agency
 from reporting.models import Report
@@ -38,7 +38,7 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 # Kinds and formats whose documents are still being built: not offered until they are.
-PENDING_KINDS = {Report.Kind.COVERAGE, Report.Kind.QUALITY}
+PENDING_KINDS = {Report.Kind.QUALITY}
 PENDING_FORMATS: set = set()
 
 # Kinds that print each measure's account: too long for a very large plan.
@@ -64,6 +64,12 @@ def large_editions() -> dict:
     return {edition.pk: edition.measure_count for edition in counted}
 
 
+class SourceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        label = f"{obj.reference} · {obj.title}" if str(obj.title) else obj.reference
+        return f"{label} ({_('illustrative')})" if obj.is_illustrative else label
+
+
 class ReportRequestForm(forms.Form):
     """What to put in a report. The choices offered are those the person may request; the
     server checks again on submit, whatever the browser sends."""
@@ -85,6 +91,12 @@ class ReportRequestForm(forms.Form):
         label=_("Area"),
         required=False,
         help_text=_("For an area's report."),
+    )
+    source = SourceChoiceField(
+        RecommendationSource.objects.order_by("kind", "-year", "reference"),
+        label=_("Recommendation source"),
+        required=False,
+        help_text=_("For the coverage of a source's recommendations: the measures of the chosen action plan count."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=Report.Language.choices)
     format = forms.ChoiceField(
@@ -122,7 +134,14 @@ class ReportRequestForm(forms.Form):
             data["area"] = None
         if kind != Report.Kind.AGENCY:
             data["agency"] = None
+        if kind != Report.Kind.COVERAGE:
+            data["source"] = None
+        else:
+            # The coverage report shows the state today.
+            data["period"] = None
         period, agency, area = data.get("period"), data.get("agency"), data.get("area")
+        if kind == Report.Kind.COVERAGE and not data.get("source"):
+            self.add_error("source", _("Choose the recommendation source the report covers."))
         if kind == Report.Kind.AGENCY and not agency:
             self.add_error("agency", _("Choose the agency whose measures the report covers."))
         if kind == Report.Kind.AREA and not area:

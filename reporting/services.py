@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
-from measures.models import Area, Edition, ReportingPeriod
+from measures.models import Area, Edition, RecommendationSource, ReportingPeriod
 from nap_tracker import permissions
 from nap_tracker.models import Agency
 from reporting.documents.annual import annual_report
@@ -57,6 +57,7 @@ def report_render(
     period: ReportingPeriod | None = None,
     agency: Agency | None = None,
     area: Area | None = None,
+    source: RecommendationSource | None = None,
     generated_at: datetime | None = None,
     requested_by=None,
 ) -> RenderedReport:
@@ -66,9 +67,20 @@ def report_render(
     only when `permissions.may_see_restricted_in_reports` allows that person — never without one.
     """
     generated_at = generated_at or timezone.now()
+    _check_format(kind=kind, format=format)
+    if kind == Report.Kind.COVERAGE:
+        from reporting.documents.coverage import coverage_render
+
+        with translation.override(language):
+            return coverage_render(
+                source=source,
+                edition=edition,
+                format=format,
+                generated_at=generated_at,
+                include_restricted=permissions.may_see_restricted_in_reports(requested_by),
+            )
     scope = Scope(kind=kind, edition=edition, period=period, agency=agency, area=area)
     include_restricted = permissions.may_see_restricted_in_reports(requested_by)
-    _check_format(kind=kind, format=format)
     with translation.override(language):
         if kind == Report.Kind.ANNUAL and format in ANNUAL_DOCUMENT_FORMATS:
             # The coordinator's annual report: compiled once, written as PDF or as a Word document to edit.
@@ -94,8 +106,10 @@ def _check_format(*, kind, format):
         raise ReportError(_("A Word document (DOCX) is made only for the annual report of the National Coordinator."))
 
 
-def _check_parameters(*, kind, edition, period, agency, area, format):
+def _check_parameters(*, kind, edition, period, agency, area, format, source):
     _check_format(kind=kind, format=format)
+    if kind == Report.Kind.COVERAGE and source is None:
+        raise ReportError(_("Choose the recommendation source the report covers."))
     if kind == Report.Kind.AGENCY and agency is None:
         raise ReportError(_("Choose the agency whose measures the report covers."))
     if kind == Report.Kind.AREA and area is None:
@@ -116,19 +130,22 @@ def report_request(
     period: ReportingPeriod | None = None,
     agency: Agency | None = None,
     area: Area | None = None,
+    source: RecommendationSource | None = None,
 ) -> Report:
     """Record a request and queue its rendering once the request is committed."""
     if not permissions.may_request_report(user, kind=kind, agency_id=agency.pk if agency else None):
         raise ReportNotAllowed(_("You may not request this report."))
-    _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area, format=format)
+    _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area, format=format, source=source)
     with transaction.atomic():
         report = Report.objects.create(
             kind=kind,
             edition=edition,
-            period=period,
+            # The coverage report reads the state today: a past period does not apply to it.
+            period=period if kind != Report.Kind.COVERAGE else None,
             # Only the parameters the kind uses are kept, so a report's row says what it covers.
             agency=agency if kind == Report.Kind.AGENCY else None,
             area=area if kind == Report.Kind.AREA else None,
+            source=source if kind == Report.Kind.COVERAGE else None,
             language=language,
             format=format,
             requested_by=user,
@@ -176,6 +193,7 @@ def report_produce(report: Report) -> RenderedReport:
         period=report.period,
         agency=report.agency,
         area=report.area,
+        source=report.source,
         language=report.language,
         format=report.format,
         # Whoever asked decides what goes in, judged as they are now (a role changed since counts).

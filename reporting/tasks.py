@@ -37,7 +37,9 @@ def generate_report(self, report_id: int) -> str:
         # A second delivery, or a report someone else has finished: nothing to do.
         return "not claimed"
     try:
-        report = Report.objects.select_related("edition", "period", "agency", "area", "requested_by").get(pk=report_id)
+        report = Report.objects.select_related("edition", "period", "agency", "area", "source", "requested_by").get(
+            pk=report_id
+        )
         rendered = services.report_produce(report)
         services.report_store(report, rendered)
     except TRANSIENT_ERRORS as error:

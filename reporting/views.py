@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from measures.models import Edition
+from measures.models import Edition, RecommendationSource
 from nap_tracker import audit, permissions
 from reporting import caching, services
 from reporting.forms import ReportRequestForm, large_editions
@@ -45,7 +45,9 @@ def dashboard(request):
 @login_required
 def report_list(request):
     """The reports the person asked for, newest first; the page refreshes itself while one is being made."""
-    reports = Report.objects.filter(requested_by=request.user).select_related("edition", "period", "agency", "area")
+    reports = Report.objects.filter(requested_by=request.user).select_related(
+        "edition", "period", "agency", "area", "source"
+    )
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     pending = any(report.is_pending for report in page)
     context = {"page": page, "pending": pending, "refresh_seconds": REFRESH_SECONDS}
@@ -85,12 +87,22 @@ def _say_how_the_report_stands(request, report: Report):
 
 
 def _initial(request) -> dict:
+    """What a link may choose in advance (the coverage page's "Prepare as PDF / XLSX"): a plan by its code,
+    a kind, a recommendation source by its id. A value that names nothing is left out."""
     initial = {}
     code = request.GET.get("edition")
     if code:
         edition = Edition.objects.filter(code=code).first()
         if edition:
             initial["edition"] = edition
+    kind = request.GET.get("kind")
+    if kind in Report.Kind.values:
+        initial["kind"] = kind
+    source = request.GET.get("source") or ""
+    if source.isdecimal() and len(source) < 10:
+        found = RecommendationSource.objects.filter(pk=int(source)).first()
+        if found:
+            initial["source"] = found
     return initial
 
 

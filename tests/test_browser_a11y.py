@@ -5,7 +5,7 @@ from django.db import connections
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from measures.models import Edition, Measure, ReportingPeriod, StatusUpdate
+from measures.models import Edition, Measure, RecommendationSource, ReportingPeriod, StatusUpdate
 from nap_tracker.models import User
 from tests import a11y
 from tests.test_browser_journey import chromium, demo_site, pytestmark, sign_in  # noqa: F401
@@ -36,6 +36,7 @@ def main_pages(role: str) -> list[str]:
         reverse("period_list", args=[nap20.code]),
         reverse("period_detail", args=[period.pk]),
         reverse("recommendation_list"),
+        reverse("recommendation_coverage", args=[RecommendationSource.objects.get(reference="GRETA(2018)17").pk]),
     ]
     if role in ("coordinator", "admin"):
         submitted = StatusUpdate.objects.filter(state="submitted").order_by("pk").first()

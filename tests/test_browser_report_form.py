@@ -43,5 +43,11 @@ def test_the_form_offers_only_what_the_kind_and_plan_need(chromium, demo_site, s
         format_select.select_option("docx")
         page.locator("select[name=kind]").select_option("edition")
         assert "docx" not in formats() and format_select.input_value() == "pdf"
+
+        # A coverage report names its recommendation source and has no reporting period.
+        source, period = page.locator("select[name=source]"), page.locator("select[name=period]")
+        assert not source.is_visible() and period.is_visible()
+        page.locator("select[name=kind]").select_option("coverage")
+        assert source.is_visible() and not period.is_visible() and not area.is_visible()
     finally:
         connections.close_all()

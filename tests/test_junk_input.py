@@ -15,7 +15,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from measures.models import MeasureAgency, ReportingPeriod, StatusUpdate
+from measures.models import MeasureAgency, Recommendation, RecommendationSource, ReportingPeriod, StatusUpdate
 from nap_tracker.models import User
 from tests.factories import AgencyFactory, AreaFactory, EditionFactory, MeasureFactory, UserFactory
 
@@ -83,6 +83,8 @@ def site(db):
     common = {"measure": measure, "agency": mlspp, "status": "in_progress", "progress": 40, "author": focal}
     draft = StatusUpdate.objects.create(period=periods[0], state="draft", narrative="Draft.", **common)
     submitted = StatusUpdate.objects.create(period=periods[1], state="submitted", narrative="Done.", **common)
+    source = RecommendationSource.objects.create(kind="greta", reference="GRETA(2018)17")
+    measure.recommendations.add(Recommendation.objects.create(source=source, number="§45", text_en="Identify."))
     return {
         "people": {
             "focal": focal,
@@ -94,6 +96,7 @@ def site(db):
         "period": periods[1],
         "draft": draft,
         "submitted": submitted,
+        "source": source,
     }
 
 
@@ -127,6 +130,10 @@ def update_fields(site):
     }
 
 
+def coverage_report_fields(site):
+    return report_fields(site) | {"kind": "coverage", "source": site["source"].pk}
+
+
 def report_fields(site):
     return {
         "kind": "edition",
@@ -146,6 +153,19 @@ TARGETS = {
     "review queue page": ("coordinator", "get", lambda s: reverse("review_queue"), lambda s: {"page": "1"}),
     "report dashboard": ("focal", "get", lambda s: reverse("reporting:dashboard"), lambda s: {"edition": "NAP-JUNK"}),
     "my reports": ("focal", "get", lambda s: reverse("reporting:list"), lambda s: {"page": "1"}),
+    "coverage page": (
+        "focal",
+        "get",
+        lambda s: reverse("recommendation_coverage", args=[s["source"].pk]),
+        lambda s: {"edition": "NAP-JUNK"},
+    ),
+    "coverage report request page": (
+        "coordinator",
+        "get",
+        lambda s: reverse("reporting:new"),
+        lambda s: {"kind": "coverage", "source": s["source"].pk, "edition": "NAP-JUNK"},
+    ),
+    "request a coverage report": ("coordinator", "post", lambda s: reverse("reporting:new"), coverage_report_fields),
     "report request page": ("focal", "get", lambda s: reverse("reporting:new"), lambda s: {"edition": "NAP-JUNK"}),
     "new update": ("focal", "post", lambda s: reverse("update_create", args=[s["measure"].pk]), update_fields),
     "edit update": ("focal", "post", lambda s: reverse("update_edit", args=[s["draft"].pk]), update_fields),
@@ -355,6 +375,7 @@ def test_a_huge_id_posted_to_the_queue_is_explained(client, site):
         "/measures/99999999999999999999/updates/new/",
         "/measures/99999999999999999999/deadline/",
         "/periods/99999999999999999999/",
+        "/recommendations/99999999999999999999/",
         "/updates/99999999999999999999/edit/",
         "/updates/99999999999999999999/review/",
         "/evidence/99999999999999999999/",

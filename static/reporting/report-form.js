@@ -1,6 +1,7 @@
 // The report request form offers only what the chosen kind and plan need: the agency field for an
-// agency's report, the area field for an area's report, only the chosen plan's areas and periods, and
-// the Word document only for the annual report.
+// agency's report, the area field for an area's report, the recommendation source for a coverage report
+// (which has no reporting period), only the chosen plan's areas and periods, and the Word document only
+// for the annual report.
 // Without this script every field shows and the server ignores the ones the kind does not use.
 (function () {
   var form = document.querySelector("[data-report-form]");
@@ -13,6 +14,12 @@
       var used = kind && box.getAttribute("data-kind-field") === kind.value;
       box.hidden = !used;
       // A hidden field is not sent, so a value chosen before the kind changed cannot confuse the request.
+      box.querySelectorAll("select, input").forEach(function (field) { field.disabled = !used; });
+    });
+    // A field every kind uses but one (data-kind-other names that kind).
+    form.querySelectorAll("[data-kind-other]").forEach(function (box) {
+      var used = !kind || box.getAttribute("data-kind-other") !== kind.value;
+      box.hidden = !used;
       box.querySelectorAll("select, input").forEach(function (field) { field.disabled = !used; });
     });
   }

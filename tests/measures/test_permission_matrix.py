@@ -13,7 +13,16 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from measures.demo_files import simple_pdf
-from measures.models import Edition, Evidence, Measure, Notification, ReportingPeriod, StatusUpdate, UpdateEvent
+from measures.models import (
+    Edition,
+    Evidence,
+    Measure,
+    Notification,
+    RecommendationSource,
+    ReportingPeriod,
+    StatusUpdate,
+    UpdateEvent,
+)
 from nap_tracker.models import User
 from tests.reporting.test_views import MATRIX as REPORTING_MATRIX
 
@@ -284,6 +293,7 @@ MATRIX = {
     "mark all notifications read": ("notification_read_all", None, "post", everyone(FOUND)),
     "a plan's reporting periods": ("period_list", "published_plan", "get", everyone(OK)),
     "recommendations": ("recommendation_list", None, "get", everyone(OK)),
+    "a recommendation source's coverage": ("recommendation_coverage", "tip_source", "get", everyone(OK)),
     "a closed reporting period": ("period_detail", "closed_period", "get", everyone(OK)),
     "an open reporting period": ("period_detail", "open_period", "get", everyone(OK)),
     "close a reporting period": (
@@ -417,6 +427,8 @@ def matrix_objects_from_demo():
         # The demo closes 2021 H2 of the running plan; 2024 H2 is open.
         "closed_period": ReportingPeriod.objects.get(edition=nap20, label="2021 H2", closed_at__isnull=False),
         "open_period": ReportingPeriod.objects.get(edition=nap20, label="2024 H2", closed_at__isnull=True),
+        # TIP 2024 P4 is answered by 4.1.4, whose latest approved report holds the Ministry of Labour's secrets.
+        "tip_source": RecommendationSource.objects.get(reference="TIP 2024"),
     }
 
 
@@ -457,6 +469,11 @@ RESTRICTED_MATRIX = {
         lambda o: reverse("measure_list") + "?q=shelter-addresses",
         MLSPP_SECRETS,
         NOBODY,
+    ),
+    "coverage of a recommendation source": (
+        lambda o: reverse("recommendation_coverage", args=[o["tip_source"].pk]),
+        MLSPP_SECRETS[:1],
+        OWN_AGENCY,
     ),
     "measures as CSV": (lambda o: reverse("measure_csv"), [*MLSPP_SECRETS, *OTHER_SECRETS], NOBODY),
     "home page": (lambda o: reverse("home"), [*MLSPP_SECRETS, *OTHER_SECRETS], NOBODY),

@@ -108,6 +108,9 @@ def measure_filters(site):
         "status": "in_progress",
         "overdue": "true",
         "revised": "true",
+        "lacks": "indicator",
+        "completed": "late",
+        "returned": "yes",
         "deadline_year": "2024",
         "wording": "official",
         "sort": "deadline",
@@ -146,7 +149,12 @@ TARGETS = {
     "review queue page": ("coordinator", "get", lambda s: reverse("review_queue"), lambda s: {"page": "1"}),
     "report dashboard": ("focal", "get", lambda s: reverse("reporting:dashboard"), lambda s: {"edition": "NAP-JUNK"}),
     "my reports": ("focal", "get", lambda s: reverse("reporting:list"), lambda s: {"page": "1"}),
-    "report request page": ("focal", "get", lambda s: reverse("reporting:new"), lambda s: {"edition": "NAP-JUNK"}),
+    "report request page": (
+        "focal",
+        "get",
+        lambda s: reverse("reporting:new"),
+        lambda s: {"edition": "NAP-JUNK", "kind": "quality"},
+    ),
     "new update": ("focal", "post", lambda s: reverse("update_create", args=[s["measure"].pk]), update_fields),
     "edit update": ("focal", "post", lambda s: reverse("update_edit", args=[s["draft"].pk]), update_fields),
     "review an update": (

@@ -37,7 +37,7 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 # Kinds and formats whose documents are still being built: not offered until they are.
-PENDING_KINDS = {Report.Kind.COVERAGE, Report.Kind.QUALITY}
+PENDING_KINDS = {Report.Kind.COVERAGE}
 PENDING_FORMATS = {Report.Format.DOCX}
 
 # Kinds that print each measure's account: too long for a very large plan.
@@ -118,6 +118,11 @@ class ReportRequestForm(forms.Form):
             data["area"] = None
         if kind != Report.Kind.AGENCY:
             data["agency"] = None
+        if kind == Report.Kind.QUALITY:
+            # The review judges the plan as it stands today.
+            data["period"] = None
+            if data.get("format") and data["format"] != Report.Format.PDF:
+                self.add_error("format", _("The quality review is made as a PDF document only."))
         period, agency, area = data.get("period"), data.get("agency"), data.get("area")
         if kind == Report.Kind.AGENCY and not agency:
             self.add_error("agency", _("Choose the agency whose measures the report covers."))

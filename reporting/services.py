@@ -23,8 +23,10 @@ from redis.exceptions import RedisError
 from measures.models import Area, Edition, ReportingPeriod
 from nap_tracker import permissions
 from nap_tracker.models import Agency
+from reporting.documents.quality import render_quality_pdf
 from reporting.models import Report
 from reporting.numbers import Scope, report_numbers
+from reporting.quality import quality_review
 from reporting.rendering import RenderedReport, render_csv, render_pdf, render_xlsx
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,11 @@ def report_render(
     only when `permissions.may_see_restricted_in_reports` allows that person — never without one.
     """
     generated_at = generated_at or timezone.now()
+    if kind == Report.Kind.QUALITY:
+        # The plan's quality review: its own numbers (reporting/quality.py), as a PDF, as the plan stands today.
+        with translation.override(language):
+            review = quality_review(edition, today=timezone.localdate(generated_at), list_lacking=True)
+            return render_quality_pdf(review, generated_at=generated_at)
     scope = Scope(kind=kind, edition=edition, period=period, agency=agency, area=area)
     include_restricted = permissions.may_see_restricted_in_reports(requested_by)
     with translation.override(language):
@@ -70,7 +77,9 @@ def report_render(
         return render_pdf(numbers, generated_at=generated_at)
 
 
-def _check_parameters(*, kind, edition, period, agency, area):
+def _check_parameters(*, kind, edition, period, agency, area, format=None):
+    if kind == Report.Kind.QUALITY and format not in (None, Report.Format.PDF):
+        raise ReportError(_("The quality review is made as a PDF document only."))
     if kind == Report.Kind.AGENCY and agency is None:
         raise ReportError(_("Choose the agency whose measures the report covers."))
     if kind == Report.Kind.AREA and area is None:
@@ -95,7 +104,9 @@ def report_request(
     """Record a request and queue its rendering once the request is committed."""
     if not permissions.may_request_report(user, kind=kind, agency_id=agency.pk if agency else None):
         raise ReportNotAllowed(_("You may not request this report."))
-    _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area)
+    _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area, format=format)
+    if kind == Report.Kind.QUALITY:
+        period = None
     with transaction.atomic():
         report = Report.objects.create(
             kind=kind,

@@ -115,6 +115,8 @@ def _initial(request) -> dict:
         edition = Edition.objects.filter(code=code).first()
         if edition:
             initial["edition"] = edition
+    if request.GET.get("kind") in Report.Kind.values:
+        initial["kind"] = request.GET["kind"]
     return initial
 
 

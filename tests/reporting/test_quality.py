@@ -22,6 +22,8 @@ from measures.models import (
     StatusUpdate,
     UpdateEvent,
 )
+from reporting import tasks
+from reporting.models import Report
 from reporting.quality import quality_review
 from tests.factories import (
     AgencyFactory,
@@ -33,6 +35,7 @@ from tests.factories import (
     StatusUpdateFactory,
     UserFactory,
 )
+from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -354,3 +357,29 @@ def test_the_page_costs_the_same_queries_for_any_plan_size(client):
             response = client.get(reverse("reporting:quality", args=[built.edition.code]))
         assert response.status_code == 200
         assert len(queries) == PAGE_QUERIES, "\n".join(q["sql"][:150] for q in queries)
+
+
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_the_worker_makes_the_review_as_a_pdf(language):
+    built = Built()
+    partner = UserFactory(username="iom", role="partner", agency=AgencyFactory(code="IOM"))
+    report = Report.objects.create(
+        edition=built.edition, requested_by=partner, kind=Report.Kind.QUALITY, language=language
+    )
+    assert tasks.generate_report.apply(args=[report.pk]).get() == "done"
+    report.refresh_from_db()
+    assert report.state == Report.State.DONE
+    assert report.file.name.endswith(f"nap-quality-quality-{language}.pdf")
+    with report.file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert "4.2.1" in text and "GRETA(2018)17 §2" in text and "SILENT" in text
+
+
+def test_the_request_form_offers_the_review_as_pdf_only(client):
+    built = Built()
+    client.force_login(UserFactory(username="iom", role="partner", agency=AgencyFactory(code="IOM")))
+    data = {"kind": "quality", "edition": built.edition.pk, "language": "en", "format": "xlsx"}
+    response = client.post(reverse("reporting:new"), data)
+    assert response.status_code == 200
+    assert "made as a PDF document only" in response.content.decode()
+    assert not Report.objects.exists()

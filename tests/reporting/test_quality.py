@@ -48,7 +48,7 @@ class Built:
     4.1.1 MLSPP lead; deadline 2022-12-31; indicator with baseline and target; 1,000 AZN; completed for 2022 H2
           (a period that began before the deadline) → on time.
     4.1.2 MOJ; deadline 2021-12-31; an indicator with a baseline only; financing named in words; completed for
-          2022 H2 (began after the deadline) → late.
+          2022 H2 (began after the deadline) → late, though its NGO partner reported it completed for 2021 H2.
     4.2.1 no agency, no deadline, completed by the coordinator's office → completed with no deadline.
     4.2.2 an NGO partner only; deadline 2022-06-30, revised once; not completed → overdue; 500 USD; an update
           returned twice.
@@ -97,6 +97,17 @@ class Built:
         MeasureAgencyFactory(measure=m2, agency=self.moj)
         Indicator.objects.create(measure=m2, name_en="Shelters", baseline_value=1)
         completed("4.1.2", self.moj, self.p2022)
+        # An NGO partner said "completed" in time; a partner's word never sets the status, nor makes it on time.
+        MeasureAgencyFactory(measure=m2, agency=self.ngo, part=MeasureAgency.Part.PARTNER)
+        StatusUpdateFactory(
+            measure=m2,
+            agency=self.ngo,
+            period=self.p2021,
+            status=Status.COMPLETED,
+            progress=100,
+            state=StatusUpdate.State.APPROVED,
+            reviewer=self.coordinator,
+        )
 
         m3 = measure(self.protection, "4.2.1", deadline=None)
         Measure.objects.filter(pk=m3.pk).update(

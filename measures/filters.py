@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from measures.criteria import COMPLETION, CRITERIA, returned_condition
 from measures.models import (
     Area,
     Edition,
@@ -100,6 +101,16 @@ class PlainSelect(forms.Select):
         )
 
 
+RESPONSIBLE = "responsible"
+
+
+def _with_part(links, part):
+    """Agencies' parts narrowed to one part, or to the responsible ones (executing or recommended)."""
+    if part == RESPONSIBLE:
+        return links.filter(part__in=MeasureAgency.RESPONSIBLE_PARTS)
+    return links.filter(part=part) if part else links
+
+
 class YearFilter(django_filters.NumberFilter):
     """A whole year within reason: "0", "10000" or "1e10" would reach the database as an impossible date."""
 
@@ -124,7 +135,10 @@ class MeasureFilter(django_filters.FilterSet):
         empty_label=_("All agencies"),
     )
     part = django_filters.ChoiceFilter(
-        label=_("Agency's part"), choices=MeasureAgency.Part.choices, method="filter_noop", empty_label=_("Any part")
+        label=_("Agency's part"),
+        choices=[*MeasureAgency.Part.choices, (RESPONSIBLE, _("Responsible (executing or recommended)"))],
+        method="filter_noop",
+        empty_label=_("Any part"),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("Any status"))
     overdue = django_filters.BooleanFilter(
@@ -140,6 +154,35 @@ class MeasureFilter(django_filters.FilterSet):
         widget=forms.Select(
             choices=[("", _("Revised or not")), ("true", _("Revised deadline")), ("false", _("Original deadline"))]
         ),
+    )
+    # What the plan's quality review counts (reporting/quality.py): the same conditions, so its figures and
+    # the lists its links open agree.
+    lacks = django_filters.ChoiceFilter(
+        label=_("Lacks"),
+        choices=[
+            ("responsible", _("A responsible body")),
+            ("deadline", _("A dated deadline")),
+            ("indicator", _("An indicator with a baseline and a target")),
+            ("financing", _("Financing (a budget or a source)")),
+        ],
+        method="filter_lacks",
+        empty_label=_("Nothing in particular"),
+    )
+    completed = django_filters.ChoiceFilter(
+        label=_("Completed"),
+        choices=[
+            ("on_time", _("By the deadline")),
+            ("late", _("After the deadline")),
+            ("undated", _("With no dated deadline")),
+        ],
+        method="filter_completed",
+        empty_label=_("On time or not"),
+    )
+    returned = django_filters.ChoiceFilter(
+        label=_("Updates returned"),
+        choices=[("yes", _("An update was returned for changes"))],
+        method="filter_returned",
+        empty_label=_("Returned or not"),
     )
     deadline_year = YearFilter(
         label=_("Deadline year"),
@@ -227,17 +270,25 @@ class MeasureFilter(django_filters.FilterSet):
     def filter_agency(self, queryset, name, agency):
         if not agency:
             return queryset
-        links = MeasureAgency.objects.filter(agency=agency)
-        part = self.form.cleaned_data.get("part")
-        if part:
-            links = links.filter(part=part)
+        links = _with_part(MeasureAgency.objects.filter(agency=agency), self.form.cleaned_data.get("part"))
         return queryset.filter(pk__in=links.values("measure_id"))
 
     def filter_noop(self, queryset, name, value):
         # Applied together with the agency (see filter_agency); on its own, any agency with that part.
         if value and not self.form.cleaned_data.get("agency"):
-            return queryset.filter(pk__in=MeasureAgency.objects.filter(part=value).values("measure_id"))
+            return queryset.filter(pk__in=_with_part(MeasureAgency.objects.all(), value).values("measure_id"))
         return queryset
+
+    def filter_lacks(self, queryset, name, value):
+        condition = CRITERIA.get(value)
+        return queryset.exclude(condition()) if condition else queryset
+
+    def filter_completed(self, queryset, name, value):
+        condition = COMPLETION.get(value)
+        return queryset.filter(condition()) if condition else queryset
+
+    def filter_returned(self, queryset, name, value):
+        return queryset.filter(returned_condition()) if value == "yes" else queryset
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

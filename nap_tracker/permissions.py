@@ -189,6 +189,13 @@ def may_request_report(user, *, kind: str, agency_id: int | None = None) -> bool
     return user.role in REPORTING_ROLES and kind == "agency" and agency_id == user.agency_id
 
 
+def may_view_quality_review(user) -> bool:
+    """A plan's quality review judges the plan itself (its gaps, the bodies that never reported): for the
+    coordinator's office and the international partners who follow the plan, as reports are; not for the
+    bodies it judges."""
+    return user.is_authenticated and user.is_active and (is_staff_role(user) or user.role == Role.PARTNER)
+
+
 def may_view_report(user, report) -> bool:
     """A report is for the person who asked, and for the staff; one that quotes restricted details
     (`report.holds_restricted`) only while they may see them in reports — not once their role changed."""

@@ -38,7 +38,7 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 # Kinds and formats whose documents are still being built: not offered until they are.
-PENDING_KINDS = {Report.Kind.QUALITY}
+PENDING_KINDS: set = set()
 PENDING_FORMATS: set = set()
 
 # Kinds that print each measure's account: too long for a very large plan.
@@ -139,6 +139,11 @@ class ReportRequestForm(forms.Form):
         else:
             # The coverage report shows the state today.
             data["period"] = None
+        if kind == Report.Kind.QUALITY:
+            # The review judges the plan as it stands today.
+            data["period"] = None
+            if data.get("format") and data["format"] != Report.Format.PDF:
+                self.add_error("format", _("The quality review is made as a PDF document only."))
         period, agency, area = data.get("period"), data.get("agency"), data.get("area")
         if kind == Report.Kind.COVERAGE and not data.get("source"):
             self.add_error("source", _("Choose the recommendation source the report covers."))

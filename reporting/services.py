@@ -26,8 +26,10 @@ from nap_tracker.models import Agency
 from reporting.documents.annual import annual_report
 from reporting.documents.annual_docx import render_annual_docx
 from reporting.documents.annual_pdf import render_annual_pdf
+from reporting.documents.quality import render_quality_pdf
 from reporting.models import Report
 from reporting.numbers import Scope, report_numbers
+from reporting.quality import quality_review
 from reporting.rendering import RenderedReport, render_csv, render_pdf, render_xlsx
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,11 @@ def report_render(
                 generated_at=generated_at,
                 include_restricted=permissions.may_see_restricted_in_reports(requested_by),
             )
+    if kind == Report.Kind.QUALITY:
+        # The plan's quality review: its own numbers (reporting/quality.py), as a PDF, as the plan stands today.
+        with translation.override(language):
+            review = quality_review(edition, today=timezone.localdate(generated_at), list_lacking=True)
+            return render_quality_pdf(review, generated_at=generated_at)
     scope = Scope(kind=kind, edition=edition, period=period, agency=agency, area=area)
     include_restricted = permissions.may_see_restricted_in_reports(requested_by)
     with translation.override(language):
@@ -104,6 +111,8 @@ def report_render(
 def _check_format(*, kind, format):
     if format == Report.Format.DOCX and kind not in DOCX_KINDS:
         raise ReportError(_("A Word document (DOCX) is made only for the annual report of the National Coordinator."))
+    if kind == Report.Kind.QUALITY and format not in (None, Report.Format.PDF):
+        raise ReportError(_("The quality review is made as a PDF document only."))
 
 
 def _check_parameters(*, kind, edition, period, agency, area, format, source):
@@ -136,6 +145,8 @@ def report_request(
     if not permissions.may_request_report(user, kind=kind, agency_id=agency.pk if agency else None):
         raise ReportNotAllowed(_("You may not request this report."))
     _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area, format=format, source=source)
+    if kind == Report.Kind.QUALITY:
+        period = None
     with transaction.atomic():
         report = Report.objects.create(
             kind=kind,

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.report_new, name="new"),
     path("<int:pk>/download/", views.report_download, name="download"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("plans/<slug:code>/quality/", views.quality, name="quality"),
 ]

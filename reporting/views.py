@@ -14,6 +14,7 @@ from reporting import caching, services
 from reporting.forms import ReportRequestForm, large_editions
 from reporting.models import Report
 from reporting.numbers import dashboard_numbers
+from reporting.quality import quality_review
 from reporting.rendering import chart_set
 from reporting.results import results_numbers
 
@@ -38,8 +39,31 @@ def dashboard(request):
         numbers = dashboard_numbers(edition, today=today)
         return {"numbers": numbers, "results": results_numbers(numbers), "charts": chart_set(numbers)}
 
-    context = {"editions": editions, "edition": edition, **caching.dashboard(edition, build, today=today)}
+    context = {
+        "editions": editions,
+        "edition": edition,
+        "may_view_quality": permissions.may_view_quality_review(request.user),
+        **caching.dashboard(edition, build, today=today),
+    }
     return render(request, "reporting/dashboard.html", context)
+
+
+@login_required
+def quality(request, code):
+    """The plan's quality review: what it covers, what it lacks against good practice, how it went. Every
+    figure links to the measures behind it (reporting/quality.py)."""
+    editions = list(Edition.objects.all())
+    edition = next((e for e in editions if e.code == code), None)
+    if edition is None:
+        raise Http404
+    if not permissions.may_view_quality_review(request.user):
+        permissions.refuse(request.user, visible=True)
+    context = {
+        "editions": editions,
+        "edition": edition,
+        "review": quality_review(edition, today=timezone.localdate()),
+    }
+    return render(request, "reporting/quality.html", context)
 
 
 @login_required

@@ -111,6 +111,9 @@ def measure_filters(site):
         "status": "in_progress",
         "overdue": "true",
         "revised": "true",
+        "lacks": "indicator",
+        "completed": "late",
+        "returned": "yes",
         "deadline_year": "2024",
         "wording": "official",
         "sort": "deadline",
@@ -166,7 +169,12 @@ TARGETS = {
         lambda s: {"kind": "coverage", "source": s["source"].pk, "edition": "NAP-JUNK"},
     ),
     "request a coverage report": ("coordinator", "post", lambda s: reverse("reporting:new"), coverage_report_fields),
-    "report request page": ("focal", "get", lambda s: reverse("reporting:new"), lambda s: {"edition": "NAP-JUNK"}),
+    "report request page": (
+        "focal",
+        "get",
+        lambda s: reverse("reporting:new"),
+        lambda s: {"edition": "NAP-JUNK", "kind": "quality"},
+    ),
     "new update": ("focal", "post", lambda s: reverse("update_create", args=[s["measure"].pk]), update_fields),
     "edit update": ("focal", "post", lambda s: reverse("update_edit", args=[s["draft"].pk]), update_fields),
     "review an update": (

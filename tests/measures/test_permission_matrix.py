@@ -316,6 +316,19 @@ MATRIX = {
         "post",
         staff_only() | {"admin": FOUND, "coordinator": FOUND},
     ),
+    # The quality review judges the plan and the bodies carrying it out: the coordinator's office and partners.
+    "quality review of the running plan": (
+        "reporting:quality",
+        "published_plan",
+        "get",
+        {"admin": OK, "coordinator": OK, "focal_point": FORBIDDEN, "ngo": FORBIDDEN, "partner": OK, "anonymous": LOGIN},
+    ),
+    "quality review of a closed plan": (
+        "reporting:quality",
+        "unpublished_plan",
+        "get",
+        {"admin": OK, "coordinator": OK, "focal_point": FORBIDDEN, "ngo": FORBIDDEN, "partner": OK, "anonymous": LOGIN},
+    ),
     "public summary of a published plan": ("public_summary", "published_plan", "get", everyone(OK, anonymous=OK)),
     "public summary of an unpublished plan": (
         "public_summary",

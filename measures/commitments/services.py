@@ -50,10 +50,13 @@ def recommendation_save(*, recommendation: Recommendation, user) -> Recommendati
 
 
 @transaction.atomic
-def recommendation_delete(*, recommendation_id: int, user) -> Recommendation:
+def recommendation_delete(*, recommendation_id: int, user) -> Recommendation | None:
     """Delete a recommendation no measure answers. One answered is refused (`RecommendationInUse`, naming the
-    measures): the link would vanish from their history without a trace of who removed it."""
-    recommendation = Recommendation.objects.select_for_update().select_related("source").get(pk=recommendation_id)
+    measures): the link would vanish from their history without a trace of who removed it. None when someone
+    else deleted it first."""
+    recommendation = Recommendation.objects.select_for_update().filter(pk=recommendation_id).first()
+    if recommendation is None:
+        return None
     measures = list(
         Measure.objects.filter(recommendations=recommendation).select_related("edition").order_by("edition", "sort_key")
     )

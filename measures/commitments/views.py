@@ -5,6 +5,7 @@ the recommendations, not change them)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +33,11 @@ def _allowed(request):
         permissions.refuse(request.user, visible=True)
 
 
+def _posted(request):
+    """The form's data on a POST, even an empty one (which then says what is missing), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
 def _list_url(anchor: str = "") -> str:
     return reverse("recommendation_list") + (f"#{anchor}" if anchor else "")
 
@@ -44,12 +50,16 @@ def _list_url(anchor: str = "") -> str:
 def source_edit(request, pk=None):
     _allowed(request)
     source = get_object_or_404(RecommendationSource, pk=pk) if pk else RecommendationSource()
-    form = RecommendationSourceForm(request.POST or None, instance=source)
+    form = RecommendationSourceForm(_posted(request), instance=source)
     if request.method == "POST" and form.is_valid():
-        source = services.recommendation_source_save(source=form.save(commit=False), user=request.user)
-        message = _("The source %(reference)s is saved.") if pk else _("The source %(reference)s is added.")
-        messages.success(request, message % {"reference": source.reference})
-        return redirect(_list_url(f"source-{source.pk}"))
+        try:
+            source = services.recommendation_source_save(source=form.save(commit=False), user=request.user)
+        except IntegrityError:  # someone else kept the same reference a moment ago
+            form.add_error("reference", _("This source was just added by someone else. Edit it instead."))
+        else:
+            message = _("The source %(reference)s is saved.") if pk else _("The source %(reference)s is added.")
+            messages.success(request, message % {"reference": source.reference})
+            return redirect(_list_url(f"source-{source.pk}"))
     return render(
         request,
         "measures/commitments/source_form.html",
@@ -74,12 +84,16 @@ def recommendation_edit(request, pk=None):
         get_object_or_404(Recommendation.objects.select_related("source"), pk=pk) if pk else Recommendation()
     )
     initial = {"source": _source_from_query(request)} if not pk else None
-    form = RecommendationForm(request.POST or None, instance=recommendation, initial=initial)
+    form = RecommendationForm(_posted(request), instance=recommendation, initial=initial)
     if request.method == "POST" and form.is_valid():
-        recommendation = services.recommendation_save(recommendation=form.save(commit=False), user=request.user)
-        message = _("Recommendation %(citation)s is saved.") if pk else _("Recommendation %(citation)s is added.")
-        messages.success(request, message % {"citation": recommendation.citation})
-        return redirect(_list_url(f"recommendation-{recommendation.pk}"))
+        try:
+            recommendation = services.recommendation_save(recommendation=form.save(commit=False), user=request.user)
+        except IntegrityError:  # someone else kept the same number a moment ago
+            form.add_error("number", _("This recommendation was just added by someone else. Edit it instead."))
+        else:
+            message = _("Recommendation %(citation)s is saved.") if pk else _("Recommendation %(citation)s is added.")
+            messages.success(request, message % {"citation": recommendation.citation})
+            return redirect(_list_url(f"recommendation-{recommendation.pk}"))
     return render(
         request,
         "measures/commitments/recommendation_form.html",
@@ -136,7 +150,7 @@ def _upload_form(data=None, files=None):
 @require_http_methods(["GET", "POST"])
 def recommendation_import(request):
     _allowed(request)
-    form = _upload_form(request.POST or None, request.FILES or None)
+    form = _upload_form(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token = import_uploads.upload_keep(
             session=request.session,
@@ -192,7 +206,7 @@ def _chosen_ids(values) -> set[int]:
 def measure_recommendations(request, pk):
     _allowed(request)
     measure = get_object_or_404(Measure.objects.select_related("edition", "area"), pk=pk)
-    form = MeasureRecommendationsForm(request.POST or None)
+    form = MeasureRecommendationsForm(_posted(request))
     if request.method == "POST":
         if form.is_valid():
             ids = {r.pk for r in form.cleaned_data["recommendations"]}

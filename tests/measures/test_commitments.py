@@ -356,3 +356,12 @@ def test_the_choice_page_costs_the_same_however_many_recommendations(client, coo
     # session, user, second factor, the measure with its plan and area, the ids it answers, the sources, their
     # recommendations, unread notifications (header)
     assert len(few) == 8, "\n".join(q["sql"][:160] for q in few.captured_queries)
+
+
+def test_unticking_every_recommendation_takes_them_all_off_the_measure(client, coordinator, measure, sources):
+    measure.recommendations.add(sources["P3"], sources["§45"])
+    response = client.post(reverse("measure_recommendations", args=[measure.pk]), {})
+    assert response.status_code == 302
+    assert not measure.recommendations.exists()
+    newest = selectors.measure_history(measure)[0]
+    assert newest.recommendations == {"added": [], "removed": ["GRETA(2018)17 §45", "TIP 2024 P3"]}

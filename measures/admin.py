@@ -1,7 +1,3 @@
-import io
-import zipfile
-
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -16,17 +12,19 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures import import_uploads
-from measures.evidence import UnsafeFile, archive_within_limits
 from measures.importing import (
     Action,
     ImportInvalid,
+    ImportUploadForm,
     export_edition,
     import_apply,
     import_preview,
     import_template,
     recommendations_import_apply,
+    recommendations_import_summary,
     recommendations_preview,
 )
+from measures.importing.recommendation_list import UPLOAD_SCOPE as RECOMMENDATION_UPLOAD_SCOPE
 from measures.models import (
     Area,
     BudgetLine,
@@ -55,40 +53,6 @@ def _download(exported) -> HttpResponse:
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Spreadsheet"),
-        help_text=_("An Excel workbook (.xlsx) or a CSV file with the plan's table."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the largest file accepted is %(limit)s MB."),
-                params={"size": round(upload.size / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)},
-            )
-        if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
-            raise forms.ValidationError(_("Choose an Excel workbook (.xlsx) or a CSV file."))
-        self.content = upload.read()
-        if self.content.startswith(b"PK\x03\x04"):
-            # A workbook is a ZIP archive: judge it by its table of contents before openpyxl unpacks it.
-            try:
-                with zipfile.ZipFile(io.BytesIO(self.content)) as archive:
-                    archive_within_limits(archive)
-            except UnsafeFile:
-                raise forms.ValidationError(
-                    _(
-                        "This workbook unpacks to far more than a plan's table needs. Save the table alone and upload it."
-                    )
-                ) from None
-            except zipfile.BadZipFile:
-                pass  # the importer explains a broken workbook
-        return upload
 
 
 class AreaInline(admin.TabularInline):
@@ -478,8 +442,9 @@ class RecommendationAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         return super().get_queryset(request).annotate(measure_total=Count("measures"))
 
     # --- Import from a spreadsheet: upload → preview → confirm, as for a plan's measures --------------
-    # Uploads are kept like a plan's (measures/import_uploads.py), under no edition.
-    UPLOAD_SCOPE = 0
+    # Uploads are kept like a plan's (measures/import_uploads.py), under no edition. The application's own
+    # page (measures/commitments/views.py) runs the same steps with the same functions.
+    UPLOAD_SCOPE = RECOMMENDATION_UPLOAD_SCOPE
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -531,20 +496,7 @@ class RecommendationAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 preview = invalid.preview
             else:
                 import_uploads.upload_discard(session=request.session, token=token)
-                counts = result.counts
-                messages.success(
-                    request,
-                    gettext(
-                        "Imported %(file)s: %(new)s new and %(changed)s changed recommendations; "
-                        "%(unchanged)s were already up to date."
-                    )
-                    % {
-                        "file": stored.filename,
-                        "new": counts[Action.NEW],
-                        "changed": counts[Action.CHANGED],
-                        "unchanged": counts[Action.UNCHANGED],
-                    },
-                )
+                messages.success(request, recommendations_import_summary(result))
                 return redirect("admin:measures_recommendation_changelist")
         else:
             preview = recommendations_preview(filename=stored.filename, content=stored.content)

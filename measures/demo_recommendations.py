@@ -6,6 +6,7 @@ target 8.7 is quoted in its official wording. Some recommendations are left with
 life: those are the gaps the coverage pages show.
 """
 
+from measures.commitments.services import measure_links_replace
 from measures.models import Measure, Recommendation, RecommendationSource
 
 Kind = RecommendationSource.Kind
@@ -216,6 +217,7 @@ def add_recommendations(edition_code: str) -> bool:
         source.save()
         sources[source.reference] = source
     measures = {m.number: m for m in Measure.objects.filter(edition__code=edition_code)}
+    answering: dict[str, list[int]] = {}
     for reference, number, priority, illustrative, text_en, text_ru, answered_by in RECOMMENDATIONS:
         recommendation = Recommendation(
             source=sources[reference],
@@ -226,7 +228,12 @@ def add_recommendations(edition_code: str) -> bool:
             text_ru=text_ru,
         )
         recommendation.save()
-        recommendation.measures.set([measures[n] for n in answered_by if n in measures])
+        for number in answered_by:
+            if number in measures:
+                answering.setdefault(number, []).append(recommendation.pk)
+    # Linked from the measure's side, as the coordinator's office links them: the measure's history keeps them.
+    for number, recommendation_ids in answering.items():
+        measure_links_replace(measure=measures[number], recommendation_ids=recommendation_ids, user=None)
     return True
 
 

@@ -250,7 +250,7 @@ class Measure(models.Model):
     )
     consolidated_at = models.DateTimeField(_("consolidated on"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["sort_key"])
+    history = HistoricalRecords(excluded_fields=["sort_key"], m2m_fields=["recommendations"])
     objects = MeasureQuerySet.as_manager()
 
     title = Translated("title")

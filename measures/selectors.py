@@ -250,6 +250,8 @@ class Change:
     revision: object = None
     # "set" or "cleared" when the coordinator's office set or cleared a consolidated status.
     consolidation: str = ""
+    # When the recommendations the measure answers were changed: their citations, added and removed.
+    recommendations: dict | None = None
 
 
 # Kept for the system's own bookkeeping, or told by the history row itself (who, when); never a
@@ -343,8 +345,10 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
     """Who changed what on the measure and when, newest first, in plain words: each changed field by
     its translated name with its old and new value. Changes made by an approval (status and progress
     copied from the approved update) say so, a revised deadline names its revision, and a consolidated
-    status says it was set or cleared. One query, one more when approvals are among them, and one for the
-    revisions unless they are prefetched."""
+    status says it was set or cleared, a change of the recommendations it answers names those added and
+    removed. One query, one more when approvals are among them, one more when changes of its
+    recommendations are, and one for the revisions unless they are prefetched."""
+    from measures.commitments.services import RECOMMENDATIONS_REASON
     from measures.services import (
         APPROVAL_REASON,
         CONSOLIDATION_CLEARED_REASON,
@@ -365,9 +369,14 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
         # Compared field by field here: simple-history's diff_against skips fields that are not
         # editable in forms, and status and progress (copied by approvals) are exactly those.
         fields = _field_changes(Measure, _differences(newer, older))
+        reason = newer.history_change_reason or ""
+        if reason == RECOMMENDATIONS_REASON:
+            change = Change(newer.history_date, newer.history_user, "changed", fields)
+            change.recommendations = {"newer": newer.history_id, "older": older.history_id}
+            changes.append(change)
+            continue
         if not fields:
             continue  # saved without a change a reader would see
-        reason = newer.history_change_reason or ""
         approval = int(reason.removeprefix(APPROVAL_REASON)) if reason.startswith(APPROVAL_REASON) else None
         revision = (
             int(reason.removeprefix(DEADLINE_REVISION_REASON)) if reason.startswith(DEADLINE_REVISION_REASON) else None
@@ -381,11 +390,32 @@ def measure_history(measure: Measure, limit: int = 30) -> list[Change]:
         approvals = StatusUpdate.objects.select_related("agency", "period").in_bulk(approval_ids)
         for change in changes:
             change.approval = approvals.get(change.approval)
+    _name_recommendation_changes([change for change in changes if change.recommendations])
     if any(change.revision for change in changes):
         revisions = {revision.pk: revision for revision in measure.deadline_revisions.all()}
         for change in changes:
             change.revision = revisions.get(change.revision)
     return changes
+
+
+def _name_recommendation_changes(changes: list[Change]):
+    """The recommendations each change added and removed, by citation, from the links its history record and
+    the one before it kept. One query for all of them (none when there are none)."""
+    if not changes:
+        return
+    record_ids = {change.recommendations[side] for change in changes for side in ("newer", "older")}
+    kept: dict[int, dict[int, str]] = {record_id: {} for record_id in record_ids}
+    links = Measure.history.model.recommendations.model.objects.filter(history_id__in=record_ids)
+    for record_id, recommendation_id, reference, number in links.values_list(
+        "history_id", "recommendation_id", "recommendation__source__reference", "recommendation__number"
+    ):
+        kept[record_id][recommendation_id] = f"{reference} {number}" if reference else "—"
+    for change in changes:
+        newer, older = kept[change.recommendations["newer"]], kept[change.recommendations["older"]]
+        change.recommendations = {
+            "added": sorted(newer[pk] for pk in newer.keys() - older.keys()),
+            "removed": sorted(older[pk] for pk in older.keys() - newer.keys()),
+        }
 
 
 @dataclass

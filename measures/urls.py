@@ -1,6 +1,7 @@
 from django.urls import path
 
 from measures import views
+from measures.commitments import views as commitments
 from measures.next_plan.views import next_plan
 
 urlpatterns = [
@@ -24,6 +25,18 @@ urlpatterns = [
     path("notifications/read/", views.notification_read_all, name="notification_read_all"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
     path("recommendations/<int:pk>/", views.recommendation_coverage, name="recommendation_coverage"),
+    path("recommendations/new/", commitments.recommendation_edit, name="recommendation_create"),
+    path("recommendations/<int:pk>/edit/", commitments.recommendation_edit, name="recommendation_edit"),
+    path("recommendations/<int:pk>/delete/", commitments.recommendation_delete, name="recommendation_delete"),
+    path("recommendations/sources/new/", commitments.source_edit, name="recommendation_source_create"),
+    path("recommendations/sources/<int:pk>/edit/", commitments.source_edit, name="recommendation_source_edit"),
+    path("recommendations/import/", commitments.recommendation_import, name="recommendation_import"),
+    path(
+        "recommendations/import/<slug:token>/",
+        commitments.recommendation_import_preview,
+        name="recommendation_import_preview",
+    ),
+    path("measures/<int:pk>/recommendations/", commitments.measure_recommendations, name="measure_recommendations"),
     path("plans/<slug:code>/", views.public_summary, name="public_summary"),
     path("plans/<slug:code>/periods/", views.period_list, name="period_list"),
     path("plans/<slug:code>/next/", next_plan, name="next_plan"),

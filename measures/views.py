@@ -303,6 +303,7 @@ def measure_detail(request, pk):
             "may_report": permissions.may_report_on(user, measure),
             "may_revise_deadline": permissions.may_revise_deadline(user)
             and measure.edition.state != Edition.State.CLOSED,
+            "may_manage_recommendations": permissions.may_manage_recommendations(user),
             "evidence_accept": ACCEPT_ATTRIBUTE,
             "today": timezone.localdate(),
         },
@@ -685,7 +686,14 @@ def review_queue(request):
 def recommendation_list(request):
     """The recommendations the plans answer, source by source, with the measures answering each. Every
     signed-in person may read it: it is part of the plan, like the measures."""
-    return render(request, "measures/recommendation_list.html", {"sources": selectors.recommendations_by_source()})
+    return render(
+        request,
+        "measures/recommendation_list.html",
+        {
+            "sources": selectors.recommendations_by_source(),
+            "may_manage": permissions.may_manage_recommendations(request.user),
+        },
+    )
 
 
 @login_required

@@ -89,6 +89,12 @@ def may_start_next_plan(user) -> bool:
     return is_staff_role(user) and user.is_active
 
 
+def may_manage_recommendations(user) -> bool:
+    """Keeping the recommendations the plans answer — their sources, their wording, importing them from a
+    spreadsheet, and which measures answer each — is the coordinator's office's work (and the administrator's)."""
+    return is_staff_role(user) and user.is_active
+
+
 def may_import_measures(user) -> bool:
     """Loading a plan from a spreadsheet rewrites many measures at once: the system administrator's job."""
     return user.is_authenticated and user.is_active and user.role == Role.ADMIN

@@ -22,7 +22,8 @@ One module per step:
 - `apply`     — writing it;
 - `export`    — the edition back out, and the template;
 - `recommendations`     — the recommendations a measure's cell names;
-- `recommendation_list` — importing the recommendations themselves (source, number, texts, date, priority).
+- `recommendation_list` — importing the recommendations themselves (source, number, texts, date, priority);
+- `upload`    — the upload form every import (admin or application) checks a file with.
 """
 
 from measures.importing.agencies import AgencyIndex, parse_agencies
@@ -34,7 +35,12 @@ from measures.importing.outcomes import Action, ImportInvalid, ImportPreview, Pr
 from measures.importing.periods import PeriodProblem, parse_period
 from measures.importing.preview import import_preview
 from measures.importing.read import FileProblem, read_table
-from measures.importing.recommendation_list import recommendations_import_apply, recommendations_preview
+from measures.importing.recommendation_list import (
+    recommendations_import_apply,
+    recommendations_import_summary,
+    recommendations_preview,
+)
+from measures.importing.upload import ImportUploadForm
 
 __all__ = [
     "COLUMNS",
@@ -43,6 +49,7 @@ __all__ = [
     "Column",
     "ExportFile",
     "FileProblem",
+    "ImportUploadForm",
     "ImportInvalid",
     "ImportPreview",
     "PeriodProblem",
@@ -59,5 +66,6 @@ __all__ = [
     "parse_period",
     "read_table",
     "recommendations_import_apply",
+    "recommendations_import_summary",
     "recommendations_preview",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from measures.commitments.services import measure_links_replace
 from measures.importing.columns import COLUMNS_BY_KEY, PART_FOR_CONCEPT
 from measures.importing.outcomes import Action, ImportInvalid, ImportPreview, RowOutcome
 from measures.importing.preview import import_preview
@@ -68,7 +69,7 @@ def import_apply(*, edition: Edition, filename: str, content: bytes, user=None) 
                 ]
             )
         if parsed.recommendations is not None and (is_new or recommendations_change(measure, parsed.recommendations)):
-            measure.recommendations.set(parsed.recommendations)
+            measure_links_replace(measure=measure, recommendation_ids=parsed.recommendations, user=user)
     return preview
 
 

@@ -51,6 +51,8 @@ PRIORITY_WORDS = {
 }  # fmt: skip
 DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$|^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 NUMBER_MAX = Recommendation._meta.get_field("number").max_length
+# Uploads waiting for confirmation are kept like a plan's (measures/import_uploads.py), under no edition.
+UPLOAD_SCOPE = 0
 
 
 def _column(cell: str) -> tuple[str, str | None] | None:
@@ -230,3 +232,16 @@ def recommendations_import_apply(*, filename: str, content: bytes, user=None) ->
         recommendation._change_reason = reason
         recommendation.save()
     return preview
+
+
+def recommendations_import_summary(result: ImportPreview) -> str:
+    """What an import did, in one sentence for the message after it."""
+    counts = result.counts
+    return _(
+        "Imported %(file)s: %(new)s new and %(changed)s changed recommendations; %(unchanged)s were already up to date."
+    ) % {
+        "file": result.filename,
+        "new": counts[Action.NEW],
+        "changed": counts[Action.CHANGED],
+        "unchanged": counts[Action.UNCHANGED],
+    }

@@ -18,6 +18,7 @@ from measures.models import (
     Evidence,
     Measure,
     Notification,
+    Recommendation,
     RecommendationSource,
     ReportingPeriod,
     StatusUpdate,
@@ -294,6 +295,75 @@ MATRIX = {
     "a plan's reporting periods": ("period_list", "published_plan", "get", everyone(OK)),
     "recommendations": ("recommendation_list", None, "get", everyone(OK)),
     "a recommendation source's coverage": ("recommendation_coverage", "tip_source", "get", everyone(OK)),
+    # Everyone reads the recommendations, so the roles that may not keep them get 403, not 404.
+    "add a recommendation source: the form": ("recommendation_source_create", None, "get", staff_only()),
+    "add a recommendation source": (
+        "recommendation_source_create",
+        None,
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
+    "edit a recommendation source: the form": (
+        "recommendation_source_edit",
+        "recommendation_source",
+        "get",
+        staff_only(),
+    ),
+    "edit a recommendation source": (
+        "recommendation_source_edit",
+        "recommendation_source",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
+    "add a recommendation: the form": ("recommendation_create", None, "get", staff_only()),
+    "add a recommendation": (
+        "recommendation_create",
+        None,
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
+    "edit a recommendation: the form": ("recommendation_edit", "answered_recommendation", "get", staff_only()),
+    "edit a recommendation": (
+        "recommendation_edit",
+        "answered_recommendation",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
+    "delete a recommendation: the question": ("recommendation_delete", "answered_recommendation", "get", staff_only()),
+    # Refused for everyone: a measure answers it. The staff are sent back to the question, which says so.
+    "delete a recommendation a measure answers": (
+        "recommendation_delete",
+        "answered_recommendation",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
+    "import recommendations: the upload form": ("recommendation_import", None, "get", staff_only()),
+    # Posted without a file: the staff get the form back with the message.
+    "import recommendations": (
+        "recommendation_import",
+        None,
+        "post",
+        staff_only() | {"admin": 400, "coordinator": 400},
+    ),
+    # A token this session did not upload: the staff are sent back to upload the file again.
+    "import recommendations: the preview": (
+        "recommendation_import_preview",
+        "import_token",
+        "get",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
+    "the recommendations a measure answers: the form": (
+        "measure_recommendations",
+        "other_measure",
+        "get",
+        staff_only(),
+    ),
+    "the recommendations a measure answers": (
+        "measure_recommendations",
+        "other_measure",
+        "post",
+        staff_only() | {"admin": FOUND, "coordinator": FOUND},
+    ),
     "a closed reporting period": ("period_detail", "closed_period", "get", everyone(OK)),
     "an open reporting period": ("period_detail", "open_period", "get", everyone(OK)),
     "close a reporting period": (
@@ -442,6 +512,8 @@ def matrix_objects_from_demo():
         "open_period": ReportingPeriod.objects.get(edition=nap20, label="2024 H2", closed_at__isnull=True),
         # TIP 2024 P4 is answered by 4.1.4, whose latest approved report holds the Ministry of Labour's secrets.
         "tip_source": RecommendationSource.objects.get(reference="TIP 2024"),
+        "recommendation_source": RecommendationSource.objects.get(reference="GRETA(2018)17"),
+        "answered_recommendation": Recommendation.objects.filter(measures__isnull=False).order_by("pk").first(),
     }
 
 
@@ -531,6 +603,8 @@ def test_restricted_matrix_gives_every_signed_in_role_an_answer():
 def url_for(name, target, objects):
     if target is None:
         return reverse(name)
+    if target == "import_token":
+        return reverse(name, args=["not-a-token-of-this-session"])
     if target == "reset_token":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     obj = objects[target]
@@ -561,6 +635,15 @@ def post_data(name, objects):
             "end_year": 2029,
             "measures": [objects["other_measure"].pk],
         }
+    if name in ("recommendation_source_create", "recommendation_source_edit"):
+        reference = "National review 2025" if name.endswith("create") else objects["recommendation_source"].reference
+        return {"kind": "national", "reference": reference, "title_en": "A review"}
+    if name in ("recommendation_create", "recommendation_edit"):
+        recommendation = objects["answered_recommendation"]
+        number = "§999" if name.endswith("create") else recommendation.number
+        return {"source": recommendation.source_id, "number": number, "text_en": "Train the inspectors."}
+    if name == "measure_recommendations":
+        return {"recommendations": [objects["answered_recommendation"].pk]}
     if name in ("period_close", "period_reopen"):
         return {"reason": "Late figures from a ministry."}
     return {}

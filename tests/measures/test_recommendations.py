@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from measures import selectors
 from measures.importing import (
     Action,
     ImportInvalid,
@@ -130,7 +131,7 @@ def test_a_number_the_source_does_not_have_is_an_error(plan, sources):
     assert "no recommendation numbered “p9”" in str(preview.problems[0])
 
 
-def test_changing_only_the_recommendations_is_a_change_that_adds_no_measure_history(plan, sources):
+def test_changing_only_the_recommendations_is_kept_as_one_change_of_the_measures_recommendations(plan, sources):
     import_apply(edition=plan, filename="plan.xlsx", content=xlsx([HEADER, row("4.1.1", "TIP 2024 P3")]))
     measure = plan.measures.get()
     history = measure.history.count()
@@ -143,7 +144,11 @@ def test_changing_only_the_recommendations_is_a_change_that_adds_no_measure_hist
     assert changed.rows[0].action == Action.CHANGED and changed.rows[0].changes == ["recommendations"]
     import_apply(edition=plan, filename="plan.xlsx", content=content)
     assert [r.citation for r in measure.recommendations.all()] == ["GRETA(2018)17 §45"]
-    assert measure.history.count() == history
+    # One record, which keeps the links: the measure's page names what was added and removed.
+    assert measure.history.count() == history + 1
+    newest, first = [c for c in selectors.measure_history(measure) if c.recommendations]
+    assert newest.recommendations == {"added": ["GRETA(2018)17 §45"], "removed": ["TIP 2024 P3"]}
+    assert first.recommendations == {"added": ["TIP 2024 P3"], "removed": []}
 
 
 def test_a_file_without_the_column_leaves_the_links_as_they_are(plan, sources):

@@ -48,7 +48,7 @@ for assignment in parts.select_related("measure"):
     for period in periods:
         if StatusUpdate.objects.filter(measure=assignment.measure, agency=focal.agency, period=period).exists():
             continue
-        data = services.UpdateData(period=period, status="in_progress", progress=10, narrative="Started.", figures="")
+        data = services.UpdateData(period=period, status="in_progress", progress=10, narrative="Started.", language="en")
         drafts.append(services.update_create(measure=assignment.measure, user=focal, data=data, files=[], submit=False).pk)
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

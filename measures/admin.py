@@ -588,7 +588,7 @@ class StatusUpdateAdmin(DateSafeListMixin, SafeAutocompleteMixin, SimpleHistoryA
     inlines = [EvidenceInline]
     date_hierarchy = "submitted_at"
     fieldsets = [
-        (None, {"fields": ["measure", "agency", "period", "status", "progress", "narrative", "figures"]}),
+        (None, {"fields": ["measure", "agency", "period", "status", "progress", "language", "narrative", "figures"]}),
         (_("Restricted"), {"fields": ["restricted_details"]}),
         (_("Workflow"), {"fields": WORKFLOW_FIELDS}),
         (_("Record"), {"fields": ["created_at", "updated_at", "version"]}),

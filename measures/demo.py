@@ -50,6 +50,10 @@ DEMO_PEOPLE = [
     ("partner", User.Role.PARTNER, "IOM", "Daniel", "Weber"),
 ]
 
+# Every narrative below, and every other text of the demo's updates, is written in English: the updates
+# say so (`StatusUpdate.language`), and pages and reports in Azerbaijani or Russian mark them.
+NARRATIVE_LANGUAGE = "en"
+
 REGIONS = ["Baku", "Ganja", "Sumgait", "Lankaran", "Shaki", "Mingachevir", "Guba", "Shirvan", "Barda", "Jalilabad"]
 
 NARRATIVES = {
@@ -337,6 +341,7 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
                 status=status,
                 progress=progress,
                 narrative=_narrative(rng, area.pillar, period, status),
+                language=NARRATIVE_LANGUAGE,
                 state=state,
                 author=author,
             )
@@ -381,6 +386,7 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
                                 status=status,
                                 progress=progress,
                                 narrative=narrative,
+                                language=NARRATIVE_LANGUAGE,
                                 state=StatusUpdate.State.APPROVED,
                                 author=author,
                                 submitted_at=_aware(period.due_date - timedelta(days=3)),
@@ -400,6 +406,7 @@ def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
                         status=status if state == StatusUpdate.State.APPROVED else Status.IN_PROGRESS,
                         progress=progress if state == StatusUpdate.State.APPROVED else min(final_progress, 90),
                         narrative=_narrative(rng, area.pillar, period),
+                        language=NARRATIVE_LANGUAGE,
                         state=state,
                         author=author,
                     )

@@ -2,6 +2,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,19 @@ class StatusUpdateForm(forms.Form):
             "invalid": _("Enter progress as a whole number from 0 to 100."),
         },
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+    )
+    # Asked, never detected: the author knows. The view preselects the person's interface language.
+    language = forms.ChoiceField(
+        label=_("Written in"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of the texts below. Readers of another language see a note saying so; the texts are "
+            "never translated automatically."
+        ),
+        error_messages={
+            "required": _("Say in which language the update is written."),
+            "invalid_choice": _("Choose the language of the update from the list."),
+        },
     )
     narrative = forms.CharField(
         label=_("What was done"),
@@ -133,6 +147,10 @@ class StatusUpdateForm(forms.Form):
             shown = [period for period in periods if period.pk == self.initial.get("period")]
             for form_field in self.fields.values():
                 form_field.disabled = True
+            if not self.initial.get("language"):
+                # Written before the language was asked, and no longer open to say it: shown as unknown.
+                self.fields["language"].required = False
+                self.fields["language"].choices = [("", _("Not stated")), *settings.LANGUAGES]
         field.choices = [(period.pk, period.label) for period in shown]
 
     def _add_result_fields(self, measure):
@@ -199,6 +217,7 @@ class StatusUpdateForm(forms.Form):
             period=data["period"],
             status=data["status"],
             progress=data["progress"],
+            language=data["language"],
             narrative=data["narrative"].strip(),
             figures=data["figures"].strip(),
             restricted_details=data["restricted_details"].strip(),
@@ -240,6 +259,7 @@ class StatusUpdateForm(forms.Form):
             "period": update.period_id,
             "status": update.status,
             "progress": update.progress,
+            "language": update.language,
             "narrative": update.narrative,
             "figures": update.figures,
             "restricted_details": update.restricted_details,

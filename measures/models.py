@@ -555,6 +555,16 @@ class StatusUpdate(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress %"), validators=PROGRESS_VALIDATORS)
     narrative = models.TextField(_("what was done"), blank=True)
     figures = models.TextField(_("figures against the indicators"), blank=True)
+    # The one language its texts are written in, as its author said. Empty for updates written before it
+    # was asked: unknown, and never guessed. Pages and reports mark a text shown to a reader of another
+    # language (`nap_tracker.templatetags.content.written_in`); nothing is translated.
+    language = models.CharField(
+        _("written in"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language the texts of this update are written in."),
+    )
     # Seen only by the coordinator's office and the update's own agency: `permissions.may_see_restricted`.
     restricted_details = models.TextField(
         _("restricted details"),

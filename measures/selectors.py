@@ -306,7 +306,7 @@ def _field_changes(model, deltas: list[_Delta], labels: dict | None = None) -> l
 
 # What an update's own history shows: what its agency wrote. The workflow (state, reviewer, times) is
 # told by its thread.
-UPDATE_HISTORY_FIELDS = {"period", "status", "progress", "narrative", "figures"}
+UPDATE_HISTORY_FIELDS = {"period", "status", "progress", "language", "narrative", "figures"}
 
 
 def update_history(update: StatusUpdate, limit: int = 30, *, show_restricted: bool = False) -> list[Change]:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.utils import timezone
@@ -48,6 +49,7 @@ def snapshot(update: StatusUpdate) -> dict:
     return {
         "status": update.status,
         "progress": update.progress,
+        "language": update.language,
         "narrative": update.narrative,
         "figures": update.figures,
         "restricted_details": update.restricted_details,
@@ -155,6 +157,8 @@ class UpdateData:
     progress: int
     narrative: str
     figures: str = ""
+    # The language the texts are written in (a code of settings.LANGUAGES); empty: not said.
+    language: str = ""
     # Seen only by the coordinator's office and the update's own agency (`permissions.may_see_restricted`).
     restricted_details: str = ""
     # Whether the files attached with this save are restricted.
@@ -178,6 +182,8 @@ def _check_content(measure: Measure, data: UpdateData):
         )
     if not 0 <= data.progress <= 100:
         raise UpdateError(_("Progress must be between 0 and 100."), field="progress")
+    if data.language and data.language not in dict(settings.LANGUAGES):
+        raise UpdateError(_("Choose the language of the update from the list."), field="language")
     if data.status == Status.COMPLETED and data.progress != 100:
         raise UpdateError(
             _("A completed measure has 100% progress. Set progress to 100 or choose another status."), field="progress"
@@ -290,6 +296,7 @@ def update_create(*, measure: Measure, user, data: UpdateData, files: list[Check
                 period=data.period,
                 status=data.status,
                 progress=data.progress,
+                language=data.language,
                 narrative=data.narrative,
                 figures=data.figures,
                 restricted_details=data.restricted_details,
@@ -337,6 +344,8 @@ def update_save(
             update.period = data.period
             update.status = data.status
             update.progress = data.progress
+            if data.language:
+                update.language = data.language
             update.narrative = data.narrative
             update.figures = data.figures
             update.restricted_details = data.restricted_details

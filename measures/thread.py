@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Status, StatusUpdate, UpdateEvent
+from nap_tracker.i18n import language_name
 
 WORDS = re.compile(r"\s+|[^\s]+")
 
@@ -82,6 +83,15 @@ def changes_since_return(update: StatusUpdate, events, *, show_restricted: bool 
         )
     if before.get("progress") != update.progress:
         changes.append(FieldChange(_("Progress"), f"{before.get('progress')} %", f"{update.progress} %"))
+    # Snapshots taken before updates said their language have none: no change to show.
+    if "language" in before and before["language"] != update.language:
+        changes.append(
+            FieldChange(
+                _("Written in"),
+                language_name(before["language"]) or "—",
+                language_name(update.language) or "—",
+            )
+        )
     texts = [
         ("narrative", _("What was done"), update.narrative),
         ("figures", _("Figures against the indicators"), update.figures),

@@ -41,6 +41,7 @@ from measures.models import (
 )
 from measures.next_plan import plan_is_ending
 from nap_tracker import audit, permissions
+from nap_tracker.i18n import content_language_codes, current_content_language, language_name
 from nap_tracker.spreadsheets import safe_cell
 
 PAGE_SIZE = 25
@@ -165,6 +166,7 @@ def measure_csv(request):
             _("Overdue"),
             _("Wording"),
             _("Latest approved update"),
+            _("Written in"),
             _("Approved by"),
             _("Approved on"),
             _("Consolidated by the coordinator's office"),
@@ -186,6 +188,7 @@ def measure_csv(request):
                 "illustrative": _("Illustrative"),
                 "official": _("Official"),
                 "status": {value: str(label) for value, label in Status.choices},
+                "language": {code: language_name(code) for code in content_language_codes()},
             }
             for chunk in selectors.measures_for_export(measures, chunk_size=CSV_CHUNK):
                 yield "".join(writer.writerow(_csv_row(measure, today, words)) for measure in chunk)
@@ -218,6 +221,8 @@ def _csv_row(measure, today, words) -> list:
         words["yes"] if measure.is_overdue(today) else "",
         words["illustrative"] if measure.is_illustrative else words["official"],
         approval.period.label if approval else "",
+        # Empty when the update does not say (written before it was asked).
+        words["language"].get(approval.language, "") if approval else "",
         (f"{reviewer.first_name} {reviewer.last_name}".strip() or reviewer.username) if reviewer else "",
         timezone.localtime(approval.reviewed_at).date() if approval and approval.reviewed_at else "",
         measure.consolidated_note if measure.is_consolidated else "",
@@ -471,7 +476,7 @@ def update_create(request, pk):
         request.FILES or None,
         measure=measure,
         submitting=submitting,
-        initial={"status": measure.status, "progress": measure.progress},
+        initial={"status": measure.status, "progress": measure.progress, "language": current_content_language()},
     )
     if not form.open_periods:
         messages.error(
@@ -541,13 +546,17 @@ def update_edit(request, pk):
     if request.method == "GET":
         inbox.mark_read(user, update_id=update.pk)
     submitting = request.POST.get("action") == "submit"
+    initial = StatusUpdateForm.initial_from(update)
+    if not update.language and not update.period.is_closed:
+        # Written before the language was asked: the person says it now, offered their own to start with.
+        initial["language"] = current_content_language()
     form = StatusUpdateForm(
         request.POST or None,
         request.FILES or None,
         measure=update.measure,
         evidence=update.evidence.all(),
         submitting=submitting,
-        initial=StatusUpdateForm.initial_from(update),
+        initial=initial,
         # The period is closed: the update is shown as it stands, with why it cannot be changed.
         read_only=update.period.is_closed,
     )

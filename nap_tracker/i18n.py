@@ -5,7 +5,8 @@ the text in their own language, falling back to whichever language is filled. Th
 result says which language it came from, so pages can mark a fallback.
 """
 
-from django.utils.translation import get_language
+from django.conf import settings
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 CONTENT_LANGUAGES = ("en", "az", "ru")
 
@@ -55,3 +56,35 @@ class Translated:
         if obj is None:
             return self
         return pick_translation(obj, self.field)
+
+
+# The mark beside a text written in another language than the reader's (an update's narrative). Whole
+# sentences, because Azerbaijani and Russian decline the language's name differently after "in".
+WRITTEN_IN = {
+    "en": gettext_lazy("Written in English"),
+    "az": gettext_lazy("Written in Azerbaijani"),
+    "ru": gettext_lazy("Written in Russian"),
+}
+
+
+def content_language_codes() -> list[str]:
+    """The languages a text of this installation may be written in (settings.LANGUAGES)."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def language_name(code: str) -> str:
+    """The language's name in the reader's language; empty for an empty or unknown code."""
+    return str(dict(settings.LANGUAGES).get(code, "")) if code else ""
+
+
+def written_in(code: str) -> str:
+    """The words "Written in Azerbaijani", in the reader's language; empty for an empty or unknown code."""
+    if code in WRITTEN_IN:
+        return str(WRITTEN_IN[code])
+    name = language_name(code)
+    return gettext("Written in %(language)s") % {"language": name} if name else ""
+
+
+def differs_from_reader(code: str) -> bool:
+    """Whether a text known to be written in `code` is shown to a reader of another language."""
+    return bool(code) and code in content_language_codes() and code != current_content_language()

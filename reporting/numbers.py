@@ -128,6 +128,8 @@ class Assessment:
     narrative: str
     period: str
     disagrees: bool = False
+    # The language the narrative is written in; empty when the update does not say.
+    language: str = ""
 
     @property
     def status_label(self):
@@ -145,6 +147,8 @@ class MeasureRow:
     narrative: str = ""
     narrative_period: str = ""
     narrative_agency: object = None
+    # The language the narrative is written in; empty when the update does not say.
+    narrative_language: str = ""
     # Who in the coordinator's office approved that report, and when.
     approved_by: str = ""
     approved_on: object = None
@@ -397,6 +401,7 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
         "status",
         "progress",
         "narrative",
+        "language",
         "reviewed_at",
         "period__label",
         "period__start",
@@ -477,6 +482,7 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
                 status=ngo.status,
                 progress=ngo.progress,
                 narrative=ngo.narrative,
+                language=ngo.language,
                 period=ngo.period.label,
                 disagrees=assessments.disagree(status, progress, ngo.status, ngo.progress),
             )
@@ -490,6 +496,7 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
                 narrative=report.narrative if report else "",
                 narrative_period=report.period.label if report else "",
                 narrative_agency=report.agency if report else None,
+                narrative_language=report.language if report else "",
                 approved_by=_reviewer_name(report),
                 approved_on=timezone.localtime(report.reviewed_at).date() if report and report.reviewed_at else None,
                 consolidated=consolidated,

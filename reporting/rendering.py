@@ -24,6 +24,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from measures.models import Status
+from nap_tracker.i18n import language_name
 from nap_tracker.spreadsheets import safe_cell
 from reporting import charts
 from reporting.numbers import ReportNumbers
@@ -236,6 +237,7 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
         _("Illustrative wording"),
         _("Consolidated by the coordinator's office"),
         _("Latest approved report"),
+        _("Written in"),
         _("Reported by"),
         _("Period of that report"),
         _("Approved by"),
@@ -246,6 +248,7 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
         _("Assessed progress %"),
         _("Assessment period"),
         _("Assessment"),
+        _("Assessment written in"),
         _("Disagrees"),
     ]
     if numbers.include_restricted:
@@ -271,6 +274,7 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
             if row.consolidated
             else "",
             row.narrative,
+            language_name(row.narrative_language) if row.narrative else "",
             str(row.narrative_agency.name) if row.narrative_agency else "",
             row.narrative_period,
             row.approved_by,
@@ -281,6 +285,7 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
             assessment.progress if assessment else "",
             assessment.period if assessment else "",
             assessment.narrative if assessment else "",
+            language_name(assessment.language) if assessment and assessment.narrative else "",
             _("yes") if row.disagrees else "",
         ]
         if numbers.include_restricted:
@@ -290,7 +295,7 @@ def measure_table(numbers: ReportNumbers, rows=None) -> tuple[list[str], list[li
 
 
 def measure_table_widths(numbers: ReportNumbers) -> list[int]:
-    widths = [9, 8, 60, 40, 18, 11, 12, 12, 50, 10, 12, 40, 70, 30, 12, 24, 12, 30, 30, 18, 11, 12, 60, 10]
+    widths = [9, 8, 60, 40, 18, 11, 12, 12, 50, 10, 12, 40, 70, 14, 30, 12, 24, 12, 30, 30, 18, 11, 12, 60, 14, 10]
     return widths + ([60, 30] if numbers.include_restricted else [])
 
 

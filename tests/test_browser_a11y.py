@@ -45,6 +45,9 @@ def main_pages(role: str) -> list[str]:
             reverse("update_review", args=[submitted.pk]),
             reverse("measure_revise_deadline", args=[measure.pk]),
             reverse("measure_consolidate", args=[measure.pk]),
+            # The status page at its fullest: a consolidated status in force, and an NGO's assessment
+            # that disagrees with it (demo measure 4.1.4).
+            reverse("measure_consolidate", args=[Measure.objects.get(edition=nap20, number="4.1.4").pk]),
         ]
     if role == "focal_point":
         draft = StatusUpdate.objects.filter(agency__code="MLSPP", state="draft").first()

@@ -126,6 +126,7 @@ def update_fields(site):
         "period": site["period"].pk,
         "status": "in_progress",
         "progress": "50",
+        "language": "en",
         "narrative": "Courses held.",
         "figures": "",
         "version": "1",

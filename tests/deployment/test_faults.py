@@ -116,6 +116,7 @@ def test_with_redis_down_updates_are_saved_and_reports_wait_until_it_is_back(sta
             "period": period_id,
             "status": "in_progress",
             "progress": 60,
+            "language": "en",
             "action": "submit",
             "narrative": "Training for 40 labour inspectors held in Baku and Ganja while Redis was down.",
         },

@@ -132,7 +132,14 @@ def test_the_stored_file_takes_the_extension_of_the_type_found(client, demo, nam
     period = ReportingPeriod.objects.get(edition=measure.edition, label="2024 H2")
     client.force_login(User.objects.get(username="focal"))
     upload = SimpleUploadedFile(name, simple_pdf("Evidence", ["Attendance"]), content_type="text/html")
-    data = {"period": period.pk, "status": "in_progress", "progress": 50, "narrative": "Done.", "files": [upload]}
+    data = {
+        "period": period.pk,
+        "status": "in_progress",
+        "progress": 50,
+        "language": "en",
+        "narrative": "Done.",
+        "files": [upload],
+    }
     response = client.post(reverse("update_create", args=[measure.pk]), data)
     assert response.status_code == 302
     evidence = Evidence.objects.get(update__measure=measure, update__period=period)

@@ -235,7 +235,14 @@ def test_a_period_closed_while_the_form_was_open_is_refused_with_the_reason(clie
     plan.close()
     response = client.post(
         reverse("update_create", args=[plan.measure.pk]),
-        {"period": plan.old.pk, "status": "in_progress", "progress": 50, "narrative": "Done.", "action": "submit"},
+        {
+            "period": plan.old.pk,
+            "status": "in_progress",
+            "progress": 50,
+            "language": "en",
+            "narrative": "Done.",
+            "action": "submit",
+        },
     )
     assert response.status_code == 400
     assert "The reporting period 2023 H2 is closed" in response.content.decode()

@@ -49,6 +49,7 @@ def form_data(for_period, **overrides):
         "period": for_period.pk,
         "status": "in_progress",
         "progress": 85,
+        "language": "en",
         "narrative": "Vocational courses for 24 victims in Baku and Ganja; 9 found jobs.",
         "figures": "Victims trained: 24",
         "action": "submit",

@@ -32,7 +32,7 @@ def snapshot_current_links(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0009_recommendations"),
+        ("measures", "0010_update_language"),
     ]
 
     operations = [

@@ -221,7 +221,7 @@ CELERY_REPORTS_QUEUE = env_str("CELERY_REPORTS_QUEUE", "reports")
 CELERY_TASK_ROUTES = {"reporting.tasks.generate_report": {"queue": CELERY_REPORTS_QUEUE}}
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "nap_tracker.cache.RedisCache", "LOCATION": REDIS_URL}}
 
 # Importing a plan from a spreadsheet: the largest file accepted, in bytes.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)

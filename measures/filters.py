@@ -58,8 +58,17 @@ def menu_choices() -> dict[str, list[tuple[int, str]]]:
     return found
 
 
-def _menu(name: str, empty_label) -> list:
-    return [("", empty_label), *menu_choices()[name]]
+class _Menus:
+    """The menus' choices for one filter, read from the cache once, when the first menu is drawn: a
+    drop-down reads its choices several times, and each read was a round trip to the cache."""
+
+    def __init__(self):
+        self.found = None
+
+    def menu(self, name: str, empty_label) -> list:
+        if self.found is None:
+            self.found = menu_choices()
+        return [("", empty_label), *self.found[name]]
 
 
 def _choices_changed(**kwargs):
@@ -244,12 +253,13 @@ class MeasureFilter(django_filters.FilterSet):
         if getattr(user, "role", None) not in REPORTING_ROLES:
             del self.filters["work"]
         # The menus list cached choices; a value sent is still checked against the database.
+        menus = _Menus()
         for name, field in self.form.fields.items():
             if type(field.widget) is forms.Select:
                 field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             if name in CHOICE_FIELDS:
                 # Read when the menu is drawn: the CSV export filters without drawing any.
-                field.widget.choices = partial(_menu, name, field.empty_label)
+                field.widget.choices = partial(menus.menu, name, field.empty_label)
 
     def filter_work(self, queryset, name, value):
         if not value:

@@ -34,6 +34,7 @@ from measures.models import (
     Measure,
     MeasureAgency,
     Notification,
+    Pillar,
     RecommendationSource,
     ReportingPeriod,
     Status,
@@ -111,16 +112,25 @@ def measure_list(request):
     page.object_list = selectors.measure_rows(page.object_list)
     # Each row's independent assessment, if an NGO partner's update is approved. One query.
     found = selectors.ngo_assessments([measure.pk for measure in page])
+    # The agency's draft or returned updates on this page's measures: the row leads to them. One query.
+    open_updates = (
+        selectors.open_updates_by_measure(request.user, [measure.pk for measure in page])
+        if request.user.role in permissions.REPORTING_ROLES
+        else {}
+    )
+    # The labels of statuses and pillars, translated once for the page: `get_status_display` rebuilds
+    # its table of choices on every call, 50 times a page.
+    status_labels = {value: str(label) for value, label in Status.choices}
+    pillar_labels = {value: str(label) for value, label in Pillar.choices}
     for measure in page:
+        measure.status_label = status_labels.get(measure.status, measure.status)
+        measure.pillar_label = pillar_labels.get(measure.area.pillar, measure.area.pillar)
         measure.assessment = found.get(measure.pk)
         measure.assessment_disagrees = measure.assessment is not None and assessments.disagree(
             measure.status, measure.progress, measure.assessment.status, measure.assessment.progress
         )
-    if request.user.role in permissions.REPORTING_ROLES:
-        # The agency's draft or returned updates on this page's measures: the row leads to them. One query.
-        open_updates = selectors.open_updates_by_measure(request.user, [measure.pk for measure in page])
-        for measure in page:
-            measure.open_update = open_updates.get(measure.pk)
+        # Set on every row, None included: a name the template cannot find costs a dir() of the measure.
+        measure.open_update = open_updates.get(measure.pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -223,7 +223,8 @@ CELERY_TASK_ROUTES = {"reporting.tasks.generate_report": {"queue": CELERY_REPORT
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache with one client per connection pool (nap_tracker/cache.py).
+            "BACKEND": "nap_tracker.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Cached numbers and menus are this installation's: two installations (or a test run beside a
             # server) sharing one Redis database must never read each other's. By default the database's

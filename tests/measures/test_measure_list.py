@@ -2,9 +2,13 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
-from measures.models import Measure, MeasureAgency
+from measures.filters import MeasureFilter
+from measures.models import Measure, MeasureAgency, Pillar, Status
 from nap_tracker.models import Agency, User
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +59,22 @@ def test_free_text_finds_a_number_or_words_in_any_language(partner):
     assert numbers(partner, "?q=4.1.1&edition=")[0] == ("NAP-2020-2024", "4.1.1")
     assert ("NAP-2020-2024", "4.1.1") in all_numbers(partner, "?q=Konvensiyas")
     assert ("NAP-2014-2018", "4.3") in all_numbers(partner, "?q=152 hotline")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are made on PostgreSQL only")
+def test_free_text_search_is_answered_by_the_trigram_indexes(partner):
+    # measures/migrations/0011_measure_search_index.py indexes the very expressions the search writes;
+    # if the query's SQL drifted from them, PostgreSQL would silently scan the whole table again.
+    query = MeasureFilter({"q": "hotline"}, queryset=Measure.objects.all()).qs.order_by()
+    with connection.cursor() as cursor:
+        # A demo-sized table would be read whole anyway: leave the planner only bitmap scans of indexes,
+        # which it can use only if an index matches each expression of the search.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    plan = query.explain()
+    for index in ("measure_number_trgm", "measure_title_en_trgm", "measure_title_az_trgm", "measure_title_ru_trgm"):
+        assert index in plan, plan
+    assert "Seq Scan" not in plan
 
 
 def test_official_or_illustrative(partner):
@@ -152,3 +172,21 @@ def test_menus_keep_the_chosen_option_and_the_markup(partner):
     assert f'<option value="{clean_world.pk}" selected>' in page
     assert '<option value="in_progress" selected>' in page
     assert '<select id="id_agency" name="agency">' in page
+
+
+def test_rows_name_status_and_pillar_in_the_readers_language(partner):
+    # The labels are translated once per page (measures/views.py), not per row: each row must still be right.
+    user = User.objects.get(username="partner")
+    user.language = "ru"
+    user.save(update_fields=["language"])
+    response = partner.get(reverse("measure_list"))
+    page = response.content.decode()
+    rows = response.context["page"].object_list
+    assert len(rows) == 25
+    with translation.override("ru"):
+        for measure in rows:
+            status, pillar = escape(Status(measure.status).label), escape(Pillar(measure.area.pillar).label)
+            assert f'<span class="pill pill-{measure.status}">{status}</span>' in page
+            assert f"{measure.area.code} · {pillar}</div>" in page
+            assert measure.open_update is None  # a partner has no drafts to continue
+        assert str(Status.IN_PROGRESS.label) != "In progress"  # the Russian catalogue is there

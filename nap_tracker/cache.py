@@ -1,0 +1,29 @@
+"""The cache backend: Django's Redis cache, with one Redis client per connection pool.
+
+Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache call, and each
+one fills a table of some thousand response handlers: a page that reads the cache a few times spent
+more on building clients than on talking to Redis. A `redis.Redis` is safe to share between threads
+(each command takes a connection from the pool), so one per pool is kept and reused.
+"""
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+
+
+class RedisCacheClient(DjangoRedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = RedisCacheClient

@@ -71,6 +71,8 @@ def report_render(
     generated_at = generated_at or timezone.now()
     _check_format(kind=kind, format=format)
     if kind == Report.Kind.COVERAGE:
+        if source is None:
+            raise ReportError(_("Choose the recommendation source the report covers."))
         from reporting.documents.coverage import coverage_render
 
         with translation.override(language):

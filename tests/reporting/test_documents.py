@@ -217,6 +217,9 @@ def test_render_report_command_writes_the_pdf(plan, tmp_path):
         (["--edition", "NAP-2020-2024", "--kind", "agency", "--agency", "NOPE"], "No agency with the code 'NOPE'."),
         (["--edition", "NAP-2020-2024", "--kind", "area", "--area", "9.9"], "has no area '9.9'. Its areas: 4.1, 4.2."),
         (["--edition", "NAP-2020-2024", "--area", "4.1"], "--area is only for --kind area."),
+        (["--edition", "NAP-2020-2024", "--kind", "coverage"], "A coverage report needs --source REFERENCE"),
+        (["--edition", "NAP-2020-2024", "--kind", "coverage", "--source", "GRETA(1999)1"], "No recommendation source"),
+        (["--edition", "NAP-2020-2024", "--source", "TIP 2024"], "--source is only for --kind coverage."),
     ],
 )
 def test_render_report_command_explains_bad_codes(plan, tmp_path, args, message):

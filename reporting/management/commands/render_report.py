@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from measures.models import Edition
+from measures.models import Edition, RecommendationSource
 from nap_tracker.models import Agency
 from reporting.models import Report
 from reporting.services import ReportError, report_render
@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--period", help="Label of a reporting period, e.g. '2023 H2'. Default: the state today.")
         parser.add_argument("--agency", help="Agency code, for --kind agency.")
         parser.add_argument("--area", help="Area number, for --kind area.")
+        parser.add_argument(
+            "--source", help="Reference of a recommendation source, e.g. GRETA(2018)17, for --kind coverage."
+        )
         parser.add_argument("--lang", choices=Report.Language.values, default=Report.Language.EN)
         parser.add_argument("--format", choices=Report.Format.values, default=Report.Format.PDF)
         parser.add_argument("-o", "--output", required=True, help="File to write; '-' for standard output.")
@@ -53,6 +56,17 @@ class Command(BaseCommand):
         elif options["area"]:
             raise CommandError("--area is only for --kind area.")
 
+        source = None
+        if kind == Report.Kind.COVERAGE:
+            if not options["source"]:
+                raise CommandError("A coverage report needs --source REFERENCE, e.g. --source 'GRETA(2018)17'.")
+            source = RecommendationSource.objects.filter(reference=options["source"]).first()
+            if source is None:
+                known = ", ".join(RecommendationSource.objects.values_list("reference", flat=True)) or "none"
+                raise CommandError(f"No recommendation source {options['source']!r}. Known sources: {known}.")
+        elif options["source"]:
+            raise CommandError("--source is only for --kind coverage.")
+
         try:
             rendered = report_render(
                 kind=kind,
@@ -60,6 +74,7 @@ class Command(BaseCommand):
                 period=period,
                 agency=agency,
                 area=area,
+                source=source,
                 language=options["lang"],
                 format=options["format"],
             )

@@ -53,6 +53,8 @@ class UpdateLine:
     progress: int
     narrative: str
     reviewed_on: date | None
+    # The language the body wrote the update in (empty for updates written before it was recorded).
+    language: str = ""
     # The part the body plays in the measure: an NGO partner's update is an independent assessment.
     is_partner: bool = False
     is_lead: bool = False
@@ -238,6 +240,7 @@ def annual_report(
                 status=update.status,
                 progress=update.progress,
                 narrative=update.narrative,
+                language=update.language,
                 reviewed_on=timezone.localdate(update.reviewed_at) if update.reviewed_at else None,
                 is_partner=bool(assignment and assignment.part == MeasureAgency.Part.PARTNER),
                 is_lead=bool(assignment and assignment.is_lead),

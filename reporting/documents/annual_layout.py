@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from measures.models import Pillar
 from measures.results import baseline_display, target_display
+from nap_tracker.i18n import differs_from_reader, written_in
 from reporting.documents.annual import AnnualReport
 from reporting.rendering import LANGUAGE_NAMES, issuer_name, restricted_cell, restricted_notice
 
@@ -205,6 +206,9 @@ def _account(line, include_restricted: bool) -> list[Line]:
     lines = []
     if line.is_partner:
         lines.append(Line(_("Independent assessment by an NGO partner"), "muted"))
+    if line.narrative and differs_from_reader(line.language):
+        # Never translated silently: the reader is told the account is quoted in the language it was written in.
+        lines.append(Line(written_in(line.language), "muted"))
     lines.append(Line(line.narrative or _("(no account written)"), "" if line.narrative else "muted"))
     if line.files:
         lines.append(Line(_("Files: %(names)s") % {"names": "; ".join(line.files)}, "muted"))

@@ -356,3 +356,15 @@ def test_the_service_refuses_a_word_document_for_other_reports(plan, people):
             user=people["partner"], kind="edition", edition=plan.edition, language="en", format="docx"
         )
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("format", ["pdf", "docx"])
+def test_an_update_written_in_another_language_is_marked_not_translated(year_plan, people, format):
+    """The NGO wrote its assessment in Azerbaijani: the English report quotes it as written and says so; the
+    ministry's update, written in English, carries no mark."""
+    StatusUpdate.objects.filter(narrative="The NGO visited the building in Ganja.").update(language="az")
+    StatusUpdate.objects.filter(narrative="Law adopted by the Milli Məclis.").update(language="en")
+    rendered = render(year_plan, people["partner"], format=format)
+    text = pdf_text(rendered.content) if format == "pdf" else docx_text(Document(io.BytesIO(rendered.content)))
+    assert squash("Written in Azerbaijani") in squash(text)
+    assert squash("Written in English") not in squash(text)

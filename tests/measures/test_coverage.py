@@ -137,6 +137,15 @@ def test_the_page_lists_flagged_recommendations_first_with_counts_and_clear_word
     assert "Prepare as PDF / XLSX" in html
 
 
+def test_a_report_written_in_another_language_is_quoted_as_written_and_marked(client, people, greta):
+    StatusUpdate.objects.filter(narrative="Trained 40 labour inspectors in Ganja.").update(language="az")
+    html = page(client, people["partner"], greta)
+    assert "Written in Azerbaijani" in html
+    assert '<div lang="az"><p>Trained 40 labour inspectors in Ganja.</p></div>' in html
+    StatusUpdate.objects.filter(narrative="Trained 40 labour inspectors in Ganja.").update(language="en")
+    assert "Written in" not in page(client, people["partner"], greta)
+
+
 @pytest.mark.parametrize(
     "role, sees", [("coordinator", True), ("focal_point", True), ("partner", False), ("ngo", False)]
 )

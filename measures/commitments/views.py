@@ -71,9 +71,15 @@ def source_edit(request, pk=None):
 # --- Recommendations ------------------------------------------------------------------------
 
 
+def _is_id(value) -> bool:
+    """Plain ASCII digits of a size an id can have: "²" is a digit to `str.isdigit` but no number to `int`."""
+    value = str(value)
+    return value.isascii() and value.isdigit() and len(value) < 10
+
+
 def _source_from_query(request) -> int | None:
     value = request.GET.get("source", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if _is_id(value) else None
 
 
 @login_required
@@ -198,7 +204,7 @@ def _sources_with_recommendations():
 
 
 def _chosen_ids(values) -> set[int]:
-    return {int(value) for value in values if str(value).isdigit() and len(str(value)) < 10}
+    return {int(value) for value in values if _is_id(value)}
 
 
 @login_required

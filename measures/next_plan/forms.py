@@ -64,5 +64,6 @@ class NextPlanForm(forms.Form):
     def chosen(self) -> set[int]:
         """The measures ticked: as posted when the form came back, else those carried by default."""
         if self.is_bound:
-            return {int(pk) for pk in self.data.getlist("measures") if pk.isdigit()}
+            # ASCII digits only: "²" is a digit to `str.isdigit` but no number to `int`.
+            return {int(pk) for pk in self.data.getlist("measures") if pk.isascii() and pk.isdigit()}
         return set(self.initial.get("measures", ()))

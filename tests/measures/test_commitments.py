@@ -321,7 +321,7 @@ def test_saving_the_same_choice_adds_nothing_to_the_history(client, coordinator,
     assert measure.history.count() == records
 
 
-@pytest.mark.parametrize("tampered", ["999999", "abc", "-1"])
+@pytest.mark.parametrize("tampered", ["999999", "abc", "-1", "²", "99999999999999999999"])
 def test_a_tampered_recommendation_id_is_refused_and_nothing_changes(client, coordinator, measure, sources, tampered):
     measure.recommendations.add(sources["P3"])
     records = measure.history.count()
@@ -333,6 +333,13 @@ def test_a_tampered_recommendation_id_is_refused_and_nothing_changes(client, coo
     assert "Nothing was saved" in page and 'href="#id_recommendations"' in page and 'id="id_recommendations"' in page
     assert [r.number for r in measure.recommendations.all()] == ["P3"]
     assert measure.history.count() == records
+
+
+def test_a_source_in_the_address_that_is_no_number_is_ignored(client, coordinator, sources):
+    # "²" is a digit to Python's isdigit() but no number to int(): the form opens without a source chosen.
+    for value in ("²", "x", "99999999999999999999", str(sources["tip"].pk)):
+        response = client.get(reverse("recommendation_create") + "?source=" + value)
+        assert response.status_code == 200, value
 
 
 def test_a_recommendation_deleted_meanwhile_is_refused_by_the_service(measure, sources, people):

@@ -456,7 +456,7 @@ def test_a_tampered_measure_id_from_another_plan_is_refused(coordinator_client, 
             "title_en": "Plan",
             "start_year": "2025",
             "end_year": "2029",
-            "measures": [str(old.measure.pk), str(foreign.pk), "x"],
+            "measures": [str(old.measure.pk), str(foreign.pk), "x", "²", "99999999999999999999"],
         },
     )
     assert response.status_code == 400

@@ -25,7 +25,7 @@ from measures.models import (
 )
 from measures.selectors import work_measures
 from nap_tracker.models import Agency
-from nap_tracker.permissions import REPORTING_ROLES
+from nap_tracker.permissions import REPORTING_ROLES, may_view_quality_review
 
 YEAR_RANGE = (1900, 2200)
 YEAR_MESSAGE = _("Enter a year between 1900 and 2200.")
@@ -252,6 +252,10 @@ class MeasureFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         if getattr(user, "role", None) not in REPORTING_ROLES:
             del self.filters["work"]
+        if user is None or not may_view_quality_review(user):
+            # Which measures had an update returned is the review's (a returned update is seen only by the
+            # coordinator's office and its own agency): not a list the bodies it judges can ask for.
+            del self.filters["returned"]
         # The menus list cached choices; a value sent is still checked against the database.
         menus = _Menus()
         for name, field in self.form.fields.items():

@@ -303,6 +303,23 @@ def test_every_figure_opens_a_list_of_as_many_measures(client, state):
     assert not wrong
 
 
+def test_the_bodies_the_review_judges_cannot_list_which_measures_had_an_update_returned(client):
+    # A returned update is seen only by the coordinator's office and its own agency: the list's "returned"
+    # filter, the review's link, must not tell another body whose update came back for changes.
+    built = Built()
+    url = reverse("measure_list") + f"?edition={built.edition.pk}&returned=yes"
+    client.force_login(UserFactory(username="iom", role="partner", agency=AgencyFactory(code="IOM")))
+    assert client.get(url).context["page"].paginator.count == 1
+    client.force_login(UserFactory(username="moj-focal", role="focal_point", agency=built.moj))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == Measure.objects.filter(edition=built.edition).count()
+    assert 'name="returned"' not in response.content.decode()
+    csv = client.get(reverse("measure_csv") + f"?edition={built.edition.pk}&returned=yes")
+    rows = b"".join(csv.streaming_content).decode()
+    assert "4.1.1" in rows
+
+
 def test_the_page_shows_the_figures_and_links_them(client):
     built = Built()
     client.force_login(UserFactory(username="iom", role="partner", agency=AgencyFactory(code="IOM")))

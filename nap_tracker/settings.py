@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "nap_tracker",
     "measures",
     "reporting",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [

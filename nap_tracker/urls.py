@@ -32,6 +32,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("reports/", include("reporting.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("measures.urls")),
 ]
 

@@ -37,7 +37,7 @@ def dashboard(request):
 
     def build():
         numbers = dashboard_numbers(edition, today=today)
-        return {"numbers": numbers, "results": results_numbers(numbers), "charts": chart_set(numbers)}
+        return {"numbers": numbers, "results": results_numbers(numbers, detail=False), "charts": chart_set(numbers)}
 
     context = {
         "editions": editions,

@@ -1,7 +1,7 @@
 """Indicators and budgets: the dashboard, the PDF and the XLSX say the same numbers (one module computes them)."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -61,3 +61,45 @@ def test_an_area_report_counts_only_its_own_indicators_and_money(demo):
     assert [area.code for area in results.areas] == ["4.3"]
     assert results.indicators.total == 3  # 4.3.1 and 4.3.3's two
     assert {row.currency for row in results.totals} == {"AZN", "USD"}
+
+
+def _flat(results):
+    """Every count and sum a `ResultNumbers` holds, without the readings."""
+    return (
+        [
+            (area.code, vars(area.indicators), [(row.currency, row.planned, row.spent) for row in area.budget])
+            for area in results.areas
+        ],
+        vars(results.indicators),
+        [(row.source and row.source.pk, row.currency, row.planned, row.spent) for row in results.by_source],
+        [(agency.pk, [(row.currency, row.planned, row.spent) for row in rows]) for agency, rows in results.by_agency],
+        [(row.currency, row.planned, row.spent) for row in results.totals],
+    )
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "edition", "annual", "period"])
+def test_the_dashboards_summary_counts_what_the_detailed_numbers_count(kind):
+    """The dashboard reads indicators and budgets without building each reading (`detail=False`); its counts
+    and sums must be those the PDF and the XLSX print, on a plan with every kind of indicator and money."""
+    from bench.plan import build_large_plan
+    from measures.models import Indicator
+    from reporting.numbers import Scope, dashboard_numbers, report_numbers
+    from reporting.results import results_numbers
+
+    plan = build_large_plan(measures=400, updates=4000)
+    edition = plan.edition
+    # Indicators no update has given a value yet, in two areas: "with an approved value" must not count them.
+    for measure in [edition.measures.order_by("sort_key").first(), edition.measures.order_by("sort_key").last()]:
+        Indicator.objects.create(measure=measure, name_en="Not reported yet", unit="number", target_value=10)
+    if kind == "dashboard":
+        numbers = dashboard_numbers(edition, today=date.today())
+    elif kind == "period":
+        period = edition.periods.order_by("-start")[1]  # the closed period before the running one
+        numbers = report_numbers(Scope(kind="period", edition=edition, period=period))
+    else:
+        numbers = report_numbers(Scope(kind=kind, edition=edition))
+    detailed, summary = results_numbers(numbers), results_numbers(numbers, detail=False)
+    assert detailed.indicators.reported and detailed.indicators.not_reported and detailed.totals
+    assert detailed.by_agency and any(area.budget for area in detailed.areas)
+    assert _flat(summary) == _flat(detailed)
+    assert all(not area.items for area in summary.areas)

@@ -232,8 +232,9 @@ def test_dashboard_runs_the_same_queries_for_3_or_300_measures(client, people):
     # the eleven of reporting.numbers.dashboard_numbers (areas, measures counted per area, deadline revisions
     # per area, measures counted per agency, those agencies, carried-over measures, periods, the progress
     # across them, the first overdue measures, the first disagreeing assessments and their updates) and the
-    # five of reporting.results (indicators, their values, budget lines, spending, the lead bodies)
-    assert small == big == 22
+    # six of reporting.results' summary (indicators, their values, money planned and spent summed by the
+    # database, the funding sources and the bodies named)
+    assert small == big == 23
     # Then from the cache: the six of the page around the numbers.
     assert dashboard_queries(client, "NAP-SMALL")[0] == dashboard_queries(client, "NAP-BIG")[0] == 6
 

@@ -311,37 +311,48 @@ def render_csv(numbers: ReportNumbers) -> RenderedReport:
     )
 
 
-def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedReport:
-    from openpyxl import Workbook
+def write_sheet(workbook, title, header, rows, widths=None, first=False, wrap=False):
+    """One sheet of a report's workbook, as every XLSX report writes it: a bold, shaded header row that
+    stays in view and filters every column; real dates and numbers; text never taken for a formula."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DFE4EA")
-    workbook = Workbook()
+    ws = workbook.active if first else workbook.create_sheet()
+    ws.title = title[:31]
+    ws.append([str(h) for h in header])
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = head_fill
+    for line in rows:
+        ws.append([_xlsx_value(v) for v in line])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            elif isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+            if wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    # The header row stays in view and filters every column.
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(ws.max_column, len(header)))}{max(ws.max_row, 1)}"
+    for index, width in enumerate(widths or [], start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    return ws
 
-    def sheet(title, header, rows, widths=None, first=False):
-        ws = workbook.active if first else workbook.create_sheet()
-        ws.title = title[:31]
-        ws.append([str(h) for h in header])
-        for cell in ws[1]:
-            cell.font = bold
-            cell.fill = head_fill
-        for line in rows:
-            ws.append([_xlsx_value(v) for v in line])
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                elif isinstance(cell.value, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-        # The header row stays in view and filters every column.
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(max(ws.max_column, len(header)))}{max(ws.max_row, 1)}"
-        for index, width in enumerate(widths or [], start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        return ws
+
+def render_xlsx(numbers: ReportNumbers, *, generated_at: datetime) -> RenderedReport:
+    from functools import partial
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
+    workbook = Workbook()
+    sheet = partial(write_sheet, workbook)
 
     totals = numbers.totals
     notice = [[_("RESTRICTED"), restricted_notice()], []] if numbers.has_restricted else []

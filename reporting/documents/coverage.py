@@ -8,7 +8,7 @@ language with `translation.override`.
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import datetime
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,13 +21,13 @@ from nap_tracker.spreadsheets import safe_cell
 from reporting.rendering import (
     LANGUAGE_NAMES,
     RenderedReport,
-    _xlsx_value,
     issuer_logo_url,
     issuer_name,
     pdf_static_url,
     restricted_cell,
     restricted_notice,
     write_pdf,
+    write_sheet,
 )
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -185,38 +185,13 @@ def answer_table(result: SourceCoverage) -> tuple[list[str], list[list]]:
 
 
 def render_coverage_xlsx(result: SourceCoverage, *, generated_at: datetime) -> RenderedReport:
+    from functools import partial
+
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Font
 
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DFE4EA")
     workbook = Workbook()
-
-    def sheet(title, header, rows, widths, first=False, wrap=False):
-        ws = workbook.active if first else workbook.create_sheet()
-        ws.title = title[:31]
-        ws.append([str(h) for h in header])
-        for cell in ws[1]:
-            cell.font = bold
-            cell.fill = head_fill
-        for line in rows:
-            ws.append([_xlsx_value(v) for v in line])
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                elif isinstance(cell.value, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-                if wrap:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-        # The header row stays in view and filters every column.
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(max(ws.max_column, len(header)))}{max(ws.max_row, 1)}"
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        return ws
+    sheet = partial(write_sheet, workbook)
 
     source = result.source
     notice = [[_("RESTRICTED"), restricted_notice()], []] if result.has_restricted else []

@@ -25,6 +25,7 @@ from measures.models import (
     UpdateEvent,
 )
 from nap_tracker.models import User
+from tests.api.test_permissions import API_MATRIX
 from tests.reporting.test_views import MATRIX as REPORTING_MATRIX
 
 ROLES = ["admin", "coordinator", "focal_point", "ngo", "partner", "anonymous"]
@@ -449,8 +450,8 @@ MATRIX = {
 
 # URL names served by Django's admin are tested in tests/test_admin.py.
 OUTSIDE_THE_MATRIX = {"admin"}
-# The reporting app's pages have their own matrix, with the same roles and rules.
-OTHER_MATRICES = [REPORTING_MATRIX]
+# The reporting app's pages and the API have their own matrices, with the same roles and rules.
+OTHER_MATRICES = [REPORTING_MATRIX, API_MATRIX]
 
 
 @pytest.fixture

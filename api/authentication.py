@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
 from api import tokens
@@ -135,3 +137,19 @@ class TokenAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request):
         # Given, DRF answers an unauthenticated request 401 with this challenge instead of 403.
         return f'{self.keyword} realm="api"'
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the API's description (drf-spectacular) tells its readers to send a token. Defined beside the
+    authentication class, so it is registered whenever the class is loaded."""
+
+    target_class = TokenAuthentication
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        scheme = build_bearer_security_scheme_object("Authorization", "Bearer", bearer_format="nap_<prefix>_<secret>")
+        return scheme | {
+            "description": "An API token issued by the system administrator: `Authorization: Bearer nap_…`. "
+            "Each token carries scopes (plans, measures, updates, agencies); an address answers 403 to a token "
+            "without its scope."
+        }

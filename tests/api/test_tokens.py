@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
@@ -43,6 +44,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 class ProbeView(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [HasTokenScope]
+    schema = AutoSchema()
 
 
 class MeasuresProbe(ProbeView):
@@ -712,3 +714,12 @@ def test_the_admin_shows_tokens_but_issues_changes_and_deletes_none(admin_client
     request.user = people["admin"]
     assert not model_admin.has_change_permission(request, token)
     assert not model_admin.has_delete_permission(request, token)
+
+
+def test_the_api_description_says_to_send_a_bearer_token():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator(patterns=urlpatterns[:2]).get_schema(request=None, public=True)
+
+    assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+    assert {"apiToken": []} in schema["paths"]["/probe/measures/"]["get"]["security"]

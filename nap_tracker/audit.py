@@ -64,11 +64,16 @@ def record(action: str, *, request=None, actor=None, target=None, detail: dict |
         actor = getattr(request, "user", None)
     if actor is NOBODY or not getattr(actor, "is_authenticated", False):
         actor = None
+    username = actor.get_username() if actor is not None else ""
+    if actor is not None and not isinstance(actor, models.Model):
+        # An organisation's API token acts as no person (`api.authentication.OrganisationPrincipal`):
+        # the event names it by its username, "token:<prefix>".
+        actor = None
     object_type, object_id, object_repr = _describe(target)
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
-        actor_username=actor.get_username() if actor is not None else "",
+        actor_username=username,
         ip_address=client_ip(request) if request is not None else None,
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:USER_AGENT_LENGTH],
         path=(request.get_full_path() if request is not None else "")[:PATH_LENGTH],

@@ -189,6 +189,8 @@ class AuditEvent(models.Model):
         SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Second factor turned off")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
         AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
+        API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -220,6 +220,15 @@ def may_view_audit_trail(user) -> bool:
     return user.is_authenticated and user.is_active and user.role == Role.ADMIN
 
 
+# --- The partners' API ------------------------------------------------------------------------
+
+
+def may_manage_api_tokens(user) -> bool:
+    """Issuing and revoking API tokens — each one reads the plan for a person or an organisation,
+    from a program, without a browser — is the system administrator's act."""
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN
+
+
 # --- Turning a "no" into the right answer -------------------------------------------------
 
 

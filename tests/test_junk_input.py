@@ -7,7 +7,7 @@ bytes, very long strings) at every filter and every form of the site, as a perso
 it. CI runs them on PostgreSQL, where an integer beyond bigint and a NUL byte in text are errors.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
@@ -157,6 +157,21 @@ TARGETS = {
     "review queue page": ("coordinator", "get", lambda s: reverse("review_queue"), lambda s: {"page": "1"}),
     "report dashboard": ("focal", "get", lambda s: reverse("reporting:dashboard"), lambda s: {"edition": "NAP-JUNK"}),
     "my reports": ("focal", "get", lambda s: reverse("reporting:list"), lambda s: {"page": "1"}),
+    "API tokens": ("admin", "get", lambda s: reverse("api:token_list"), lambda s: {"show": "all", "page": "1"}),
+    "issue an API token": (
+        "admin",
+        "post",
+        lambda s: reverse("api:token_issue"),
+        lambda s: {
+            "name": "IOM dashboard",
+            "person": s["people"]["focal"].pk,
+            "organisation": "",
+            "scopes": "measures",
+            "expires": "date",
+            "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+            "once": "junk-input",
+        },
+    ),
     "coverage page": (
         "focal",
         "get",
@@ -391,6 +406,7 @@ def test_a_huge_id_posted_to_the_queue_is_explained(client, site):
         "/reports/99999999999999999999/download/",
         "/admin/measures/statusupdate/99999999999999999999/change/",
         "/admin/measures/edition/99999999999999999999/import/",
+        "/api/v1/tokens/99999999999999999999/revoke/",
     ],
 )
 def test_an_id_beyond_the_database_range_in_the_address_is_not_found(client, site, url):

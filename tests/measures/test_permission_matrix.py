@@ -6,12 +6,15 @@ anonymous visitors are sent to sign in. A URL added to the site without a row he
 """
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from api.tokens import token_issue
 from measures.demo_files import simple_pdf
 from measures.models import (
     Edition,
@@ -40,6 +43,10 @@ def everyone(code, anonymous=LOGIN):
 
 def staff_only(other=FORBIDDEN):
     return {"admin": OK, "coordinator": OK, "focal_point": other, "ngo": other, "partner": other, "anonymous": LOGIN}
+
+
+def admin_only(other=FORBIDDEN):
+    return {"admin": OK, "coordinator": other, "focal_point": other, "ngo": other, "partner": other, "anonymous": LOGIN}
 
 
 # case name → (URL name, what to put in the URL, method, expected answer per role)
@@ -407,6 +414,18 @@ MATRIX = {
         "get",
         everyone(OK, anonymous=NOT_FOUND),
     ),
+    # API tokens are the system administrator's. A token's own address is nobody else's to find: 404.
+    "API tokens": ("api:token_list", None, "get", admin_only()),
+    "issue an API token: the form": ("api:token_issue", None, "get", admin_only()),
+    # The administrator gets the page that shows the new token once (rendered, not redirected to).
+    "issue an API token": ("api:token_issue", None, "post", admin_only()),
+    "revoke an API token: the question": ("api:token_revoke", "api_token", "get", admin_only(other=NOT_FOUND)),
+    "revoke an API token": (
+        "api:token_revoke",
+        "api_token",
+        "post",
+        admin_only(other=NOT_FOUND) | {"admin": FOUND},
+    ),
     "sign in": ("login", None, "get", everyone(FOUND, anonymous=OK)),
     "sign out": ("logout", None, "post", everyone(FOUND, anonymous=FOUND)),
     "change password": ("password_change", None, "get", everyone(OK)),
@@ -492,7 +511,15 @@ def matrix_objects_from_demo():
         update=mlspp_submitted, kind="comment", actor=User.objects.get(username="coordinator"), text="Which regions?"
     )
     focal_notification = Notification.objects.create(recipient=User.objects.get(username="focal"), event=question)
+    api_token, _secret = token_issue(
+        by=User.objects.get(username="admin"),
+        name="IOM monitoring",
+        organisation=User.objects.get(username="partner").agency,
+        scopes=["measures"],
+        expires_at=timezone.now() + timedelta(days=365),
+    )
     return {
+        "api_token": api_token,
         "focal_notification": focal_notification,
         "mlspp_measure": Measure.objects.get(edition=nap20, number="4.2.3"),
         "ngo_measure": Measure.objects.get(edition=nap20, number="4.3.1"),
@@ -645,6 +672,14 @@ def post_data(name, objects):
         return {"source": recommendation.source_id, "number": number, "text_en": "Train the inspectors."}
     if name == "measure_recommendations":
         return {"recommendations": [objects["answered_recommendation"].pk]}
+    if name == "api:token_issue":
+        return {
+            "name": "ICMPD research",
+            "organisation": objects["api_token"].organisation_id,
+            "scopes": ["plans", "measures"],
+            "expires": "90",
+            "once": "permission-matrix",
+        }
     if name in ("period_close", "period_reopen"):
         return {"reason": "Late figures from a ministry."}
     return {}

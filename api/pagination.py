@@ -31,7 +31,7 @@ class ApiCursorPagination(CursorPagination):
         if raw is None or raw == "":
             return self.page_size
         text = raw.strip()
-        if not text.isdigit() or not 1 <= int(text) <= self.max_page_size:
+        if not _whole_number(text) or not 1 <= int(text) <= self.max_page_size:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -79,5 +79,10 @@ class ApiCursorPagination(CursorPagination):
         return parameters
 
 
+def _whole_number(text: str) -> bool:
+    # ASCII digits only: str.isdigit() also takes "²" and "٣", which int() then refuses (a server error).
+    return text.isascii() and text.isdigit()
+
+
 def _is_id(position) -> bool:
-    return position is None or (str(position).isdigit() and int(position) < 2**63)
+    return position is None or (_whole_number(str(position)) and int(position) < 2**63)

@@ -24,7 +24,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from api import schema as _schema  # noqa: F401  (registers how the schema describes token authentication)
 from api import selectors, serializers
 from api.filters import AgencyFilter, ApiMeasureFilter, AreaFilter, PeriodFilter, UpdateFilter
 from api.permissions import api_user

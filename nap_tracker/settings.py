@@ -5,6 +5,7 @@ Celery tasks executed in-process, files on local disk, e-mail printed to the con
 `.env.example` documents every variable.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -465,7 +466,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Amounts and indicator values as strings ("1500.00"): exact, never rounded by a float.
     "COERCE_DECIMAL_TO_STRING": True,
+    # At most API_RATE_LIMIT requests per token (or signed-in person); beyond it 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenRateThrottle"],
 }
+# Requests a token may make: "<number>/<second|minute|hour|day>". A full sync of a 10,000-measure plan at
+# 500 rows a page is about 200 requests.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "300/minute"
+if not re.fullmatch(r"[1-9]\d*/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must be a number of requests per second, minute, hour or day, e.g. 300/minute; "
+        f"got {API_RATE_LIMIT!r}."
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": "NAP Tracker API",
     # How to authenticate, page, choose a language and sync: the first thing the docs page shows.

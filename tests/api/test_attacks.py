@@ -91,3 +91,69 @@ def test_the_token_pages_refuse_a_form_sent_without_its_csrf_token(people):
     assert browser.post(f"/api/v1/tokens/{token.pk}/revoke/").status_code == 403
 
     assert list(ApiToken.objects.values_list("name", "revoked_at")) == [("IOM dashboard", None)]
+
+
+# --- Nothing private in anything a token reads --------------------------------------------------------
+
+
+def _private_texts():
+    """Every text of the demo that no token may read: what is not approved, the review's record, the
+    restricted parts, the people, the files and the plans still in draft."""
+    from measures.models import Edition, Evidence, StatusUpdate, UpdateEvent
+    from nap_tracker.models import User
+
+    approved = StatusUpdate.objects.filter(state=StatusUpdate.State.APPROVED)
+    shown = set(approved.values_list("narrative", flat=True)) | set(approved.values_list("figures", flat=True))
+    texts = set()
+    for narrative, figures in StatusUpdate.objects.exclude(state=StatusUpdate.State.APPROVED).values_list(
+        "narrative", "figures"
+    ):
+        texts |= {narrative, figures} - shown
+    texts |= set(StatusUpdate.objects.values_list("review_note", flat=True))
+    texts |= set(StatusUpdate.objects.values_list("restricted_details", flat=True))
+    texts |= set(UpdateEvent.objects.exclude(text="").values_list("text", flat=True))
+    texts |= {name.rsplit("/", 1)[-1] for name in Evidence.objects.values_list("file", flat=True)}
+    texts |= set(User.objects.exclude(email="").values_list("email", flat=True))
+    texts |= {f'"{code}"' for code in Edition.objects.filter(state=Edition.State.DRAFT).values_list("code", flat=True)}
+    # Words common to public texts too would be found anywhere: only texts long enough to be telling.
+    return {text for text in texts if len(text.strip()) >= 12}
+
+
+def _everything(client, headers):
+    from tests.api.conftest import walk
+
+    bodies = []
+    for url in LISTS:
+        rows = walk(client, url + "?page_size=500", **headers)
+        bodies.append(str(rows))
+        if url == "/api/v1/editions/":
+            for row in rows:
+                summary = client.get(f"{url}{row['code']}/summary/", headers=headers)
+                assert summary.status_code == 200
+                bodies.append(summary.content.decode())
+    return "\n".join(bodies)
+
+
+@pytest.mark.parametrize("kind", ["international", "ngo", "ministry"])
+def test_an_organisations_token_reads_nothing_private_of_the_demo(client, demo, kind):
+    import json
+
+    from nap_tracker.models import Agency, User
+
+    organisation = Agency.objects.filter(kind=kind, active=True).order_by("pk").first()
+    admin = User.objects.filter(role=User.Role.ADMIN).first()
+    _token, whole = tokens.token_issue(
+        by=admin,
+        name="Everything",
+        organisation=organisation,
+        scopes=Scope.values,
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    private = _private_texts()
+    assert len(private) > 10  # the demo holds work in progress, notes, files and people
+
+    read = _everything(client, {"Authorization": f"Bearer {whole}"})
+
+    # JSON escapes line breaks and quotes: compare with the texts as JSON writes them, and as Python does.
+    leaked = [t for t in private if t in read or json.dumps(t)[1:-1] in read or repr(t)[1:-1] in read]
+    assert not leaked, leaked[:5]

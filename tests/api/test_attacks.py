@@ -157,3 +157,28 @@ def test_an_organisations_token_reads_nothing_private_of_the_demo(client, demo, 
     # JSON escapes line breaks and quotes: compare with the texts as JSON writes them, and as Python does.
     leaked = [t for t in private if t in read or json.dumps(t)[1:-1] in read or repr(t)[1:-1] in read]
     assert not leaked, leaked[:5]
+
+
+# --- Conditional requests -------------------------------------------------------------------------------
+
+
+def test_an_etag_answers_304_only_to_a_caller_who_may_read_the_list(client, plan, people, secret):
+    """304 says "what you hold is still what this says": a caller without a token, or with a token lacking the
+    scope, learns nothing from sending someone else's ETag."""
+    etag = client.get("/api/v1/updates/", HTTP_AUTHORIZATION=f"Bearer {secret}")["ETag"]
+    _token, measures_only = tokens.token_issue(
+        by=people["admin"],
+        name="Measures only",
+        organisation=plan.mlspp,
+        scopes=[Scope.MEASURES],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+
+    assert (
+        client.get("/api/v1/updates/", HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_IF_NONE_MATCH=etag).status_code
+        == 304
+    )
+    assert client.get("/api/v1/updates/", HTTP_IF_NONE_MATCH=etag).status_code == 401
+    assert client.get("/api/v1/updates/", HTTP_IF_NONE_MATCH="*").status_code == 401
+    refused = client.get("/api/v1/updates/", HTTP_AUTHORIZATION=f"Bearer {measures_only}", HTTP_IF_NONE_MATCH=etag)
+    assert refused.status_code == 403

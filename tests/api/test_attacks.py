@@ -182,3 +182,17 @@ def test_an_etag_answers_304_only_to_a_caller_who_may_read_the_list(client, plan
     assert client.get("/api/v1/updates/", HTTP_IF_NONE_MATCH="*").status_code == 401
     refused = client.get("/api/v1/updates/", HTTP_AUTHORIZATION=f"Bearer {measures_only}", HTTP_IF_NONE_MATCH=etag)
     assert refused.status_code == 403
+
+
+# --- Junk in an address ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", LISTS[1:])
+@pytest.mark.parametrize("junk", ["1.5", "1e3", "..", "%00", "%C2%B2", "99999999999999999999"])
+def test_junk_for_an_id_in_an_address_is_answered_404_in_json(client, secret, url, junk):
+    """A program that builds an address from a bad id is told so in JSON, as for a plan's code, not given the
+    site's HTML page."""
+    response = client.get(f"{url}{junk}/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

@@ -93,8 +93,14 @@ CODE = OpenApiParameter(
     "code", str, OpenApiParameter.PATH, description=gettext_lazy("The plan's code, e.g. NAP-2020-2024.")
 )
 
+# Said outright: the router's pattern for an id takes any text (so junk gets a JSON 404), which the schema
+# generator cannot read a type from.
+ID = OpenApiParameter(
+    "id", int, OpenApiParameter.PATH, description=gettext_lazy("The object's id, as the list gives it in `id`.")
+)
 
-def documented(serializer_class, *, what: str, path_parameters=()):
+
+def documented(serializer_class, *, what: str, path_parameters=(ID,)):
     """The list and the one-object operations of a viewset, with their parameters and every answer they give."""
     operations = {
         "list": extend_schema(
@@ -116,6 +122,9 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
 
     required_scope: str = ""
     selector = None
+    # Any id reaches the view, which answers 404 in JSON; an address the router's default pattern did not match
+    # ("1.5") would get the site's HTML page.
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         return type(self).selector(api_user(self.request))
@@ -153,9 +162,6 @@ class EditionViewSet(ApiViewSet):
     selector = staticmethod(selectors.editions_for)
     serializer_class = serializers.EditionSerializer
     lookup_field = "code"
-    # Any code reaches the view, which answers 404 in JSON; a route that did not match would answer with the
-    # site's HTML page.
-    lookup_value_regex = r"[^/]+"
 
     def get_object(self):
         # A plan's code is a slug: anything else names no plan, and must not reach the database (a NUL byte

@@ -128,9 +128,26 @@ class RejectNulBytesMiddleware:
         if _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
             from django.core.exceptions import BadRequest
 
+            if _is_api_view(request):
+                # A program reading the API parses every answer as JSON, a 400 included: not the site's page.
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": _("A NUL character cannot be read in a query or form.")}, status=400)
             # Answered by the site's 400 page, in the reader's language: nothing was changed.
             raise BadRequest("A NUL character in a query or form field.")
         return self.get_response(request)
+
+
+def _is_api_view(request) -> bool:
+    """Whether the address is one of the API's (a Django REST framework view), which answers in JSON."""
+    from rest_framework.views import APIView
+
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return False
+    view_class = getattr(view, "cls", None)
+    return isinstance(view_class, type) and issubclass(view_class, APIView)
 
 
 def _holds_nul(query) -> bool:

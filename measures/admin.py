@@ -107,6 +107,10 @@ class EditionAdmin(CountryScopedAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(measure_total=Count("measures"))
 
+    def get_readonly_fields(self, request, obj=None):
+        # A plan is its country's for good: its measures, bodies and people are that country's.
+        return [*super().get_readonly_fields(request, obj), *(["country"] if obj else [])]
+
     # --- Import and export of measures: upload → preview → confirm ---------------------------
 
     def get_urls(self):
@@ -416,6 +420,9 @@ class RecommendationSourceAdmin(CountryScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(["country"] if obj else [])]
 
     @admin.display(description=_("recommendations"), ordering="recommendation_total")
     def recommendation_count(self, obj):

@@ -59,6 +59,7 @@ for n in range(int(os.environ.get("NAP_LOAD_USERS", "50")) + 5):
         f"load-coordinator-{n}", password=os.environ["DEMO_PASSWORD"], role="coordinator", email=""
     )
     device = TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=True)
+    person.countries.add(edition.country_id)
     coordinators.append({"username": person.username, "key": device.key})
 json.dump({
     "focal": "focal", "coordinators": coordinators, "partner": "partner",

@@ -57,6 +57,8 @@ def main():
         "coordinator": User.objects.create(username="bench-coordinator", role="coordinator"),
         "partner": User.objects.create(username="bench-partner", role="partner", agency_id=lead),
     }
+    for person in people.values():
+        person.countries.add(edition.country_id)
     StatusUpdate.objects.filter(pk__in=StatusUpdate.objects.filter(measure__edition=edition).values("pk")[:200]).update(
         state="submitted"
     )

@@ -52,7 +52,7 @@ from measures.models import (
     UpdateEvent,
     number_sort_key,
 )
-from nap_tracker.models import Agency, User
+from nap_tracker.models import Agency, Country, User
 
 State = StatusUpdate.State
 Part = MeasureAgency.Part
@@ -157,12 +157,17 @@ def build_large_plan(
             User(username=f"{prefix}admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True, password=hashed),
         ]
     )
+    # Everything of the benchmark is Azerbaijan's; its administrator administers the whole installation.
+    country, _created = Country.objects.get_or_create(code="az", defaults={"name_en": "Azerbaijan"})
+    country.agencies.add(*bodies)
+    country.users.add(*[p for p in people if p.role != User.Role.ADMIN])
     author = {p.agency_id: p for p in people if p.role in (User.Role.FOCAL_POINT, User.Role.NGO)}
     coordinator = next(p for p in people if p.role == User.Role.COORDINATOR)
 
     # --- the plan ----------------------------------------------------------------------------
     edition_code = code or f"NAP-BENCH-{measures}"
     edition = Edition.objects.create(
+        country=country,
         code=edition_code,
         title_en=f"Benchmark plan of {measures:,} measures",
         title_az="Sınaq planı (ə ğ ı ö ş ü ç)",

@@ -105,12 +105,14 @@ def build_plan(measure_count: int, years: int):
         Status,
         StatusUpdate,
     )
-    from nap_tracker.models import Agency, User
+    from nap_tracker.models import Agency, Country, User
 
     start = time.perf_counter()
+    country, _created = Country.objects.get_or_create(code="az", defaults={"name_en": "Azerbaijan"})
     rng = random.Random(2026)
     first = 2020
     edition = Edition.objects.create(
+        country=country,
         code="NAP-BENCH",
         title_en="Benchmark plan",
         title_az="Sınaq planı",
@@ -125,6 +127,8 @@ def build_plan(measure_count: int, years: int):
         ]
     )
     author = User.objects.create(username="bench", role="focal_point", agency=agencies[0], password=make_password(None))
+    country.agencies.add(*agencies)
+    author.countries.add(country)
     pillars = [value for value, _label in Pillar.choices]
     areas = Area.objects.bulk_create(
         [

@@ -43,7 +43,8 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.services import measure_refresh_status
-from nap_tracker.admin import DateSafeListMixin, SafeAutocompleteMixin
+from nap_tracker.admin import CountryScopedAdminMixin, DateSafeListMixin, SafeAutocompleteMixin
+from nap_tracker.countries import countries_for, in_countries
 from nap_tracker.permissions import may_import_measures
 
 TRANSLATED = _("In Azerbaijani and Russian")
@@ -68,9 +69,19 @@ class ReportingPeriodInline(admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title_en", "start_year", "end_year", "approved_on", "state", "published", "measure_count"]
-    list_filter = ["state", "published"]
+class EditionAdmin(CountryScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "title_en",
+        "country",
+        "start_year",
+        "end_year",
+        "approved_on",
+        "state",
+        "published",
+        "measure_count",
+    ]
+    list_filter = ["country", "state", "published"]
     search_fields = ["code", "title_en", "title_az", "title_ru", "legal_basis_en"]
     inlines = [AreaInline, ReportingPeriodInline]
     fieldsets = [
@@ -78,6 +89,7 @@ class EditionAdmin(SimpleHistoryAdmin):
             None,
             {
                 "fields": [
+                    "country",
                     "code",
                     "title_en",
                     "start_year",
@@ -94,6 +106,10 @@ class EditionAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(measure_total=Count("measures"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # A plan is its country's for good: its measures, bodies and people are that country's.
+        return [*super().get_readonly_fields(request, obj), *(["country"] if obj else [])]
 
     # --- Import and export of measures: upload → preview → confirm ---------------------------
 
@@ -112,7 +128,8 @@ class EditionAdmin(SimpleHistoryAdmin):
     def _edition_for_import(self, request, pk):
         if not may_import_measures(request.user):
             raise PermissionDenied
-        return get_object_or_404(Edition, pk=pk)
+        # An administrator imports into, and exports, their own countries' plans only.
+        return get_object_or_404(in_countries(Edition.objects.all(), countries_for(request.user)), pk=pk)
 
     def _context(self, request, edition, **extra):
         return {
@@ -193,7 +210,7 @@ class EditionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
+class AreaAdmin(CountryScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "title_en", "edition", "pillar", "order"]
     list_filter = ["edition", "pillar"]
     list_select_related = ["edition"]
@@ -274,7 +291,7 @@ class DeadlineRevisionInline(RecordInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+class MeasureAdmin(CountryScopedAdminMixin, SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["number", "short_title", "edition", "area_code", "status", "progress", "deadline", "wording"]
     list_display_links = ["number", "short_title"]
     list_filter = ["edition", IllustrativeFilter, "status", "area__pillar", "agencies"]
@@ -386,7 +403,7 @@ class RecommendationInline(admin.StackedInline):
 
 
 @admin.register(RecommendationSource)
-class RecommendationSourceAdmin(SimpleHistoryAdmin):
+class RecommendationSourceAdmin(CountryScopedAdminMixin, SimpleHistoryAdmin):
     """Administrators keep the reports and frameworks whose recommendations the plan answers."""
 
     list_display = ["reference", "kind", "year", "title_en", "recommendation_count", "wording"]
@@ -394,12 +411,18 @@ class RecommendationSourceAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "title_en", "title_az", "title_ru"]
     inlines = [RecommendationInline]
     fieldsets = [
-        (None, {"fields": ["kind", "reference", "evaluation_round", "year", "published_on", "is_illustrative"]}),
+        (
+            None,
+            {"fields": ["country", "kind", "reference", "evaluation_round", "year", "published_on", "is_illustrative"]},
+        ),
         (_("Title"), {"fields": ["title_en", "title_az", "title_ru"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(["country"] if obj else [])]
 
     @admin.display(description=_("recommendations"), ordering="recommendation_total")
     def recommendation_count(self, obj):
@@ -426,7 +449,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(CountryScopedAdminMixin, SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["citation", "short_text", "priority", "measure_count", "wording"]
     list_filter = ["source__kind", "source", "priority", AnsweredFilter, IllustrativeFilter]
     list_select_related = ["source"]
@@ -490,7 +513,10 @@ class RecommendationAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         if request.method == "POST":
             try:
                 result = recommendations_import_apply(
-                    filename=stored.filename, content=stored.content, user=request.user
+                    filename=stored.filename,
+                    content=stored.content,
+                    user=request.user,
+                    countries=countries_for(request.user),
                 )
             except ImportInvalid as invalid:
                 preview = invalid.preview
@@ -499,7 +525,9 @@ class RecommendationAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 messages.success(request, recommendations_import_summary(result))
                 return redirect("admin:measures_recommendation_changelist")
         else:
-            preview = recommendations_preview(filename=stored.filename, content=stored.content)
+            preview = recommendations_preview(
+                filename=stored.filename, content=stored.content, countries=countries_for(request.user)
+            )
         return self._import_page(request, form=ImportUploadForm(), preview=preview, token=token)
 
     def get_search_results(self, request, queryset, search_term):
@@ -526,7 +554,7 @@ class RecommendationAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(MeasureAgency)
-class MeasureAgencyAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+class MeasureAgencyAdmin(CountryScopedAdminMixin, SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["measure", "agency", "part", "is_lead"]
     list_filter = ["part", "is_lead", "measure__edition", "agency"]
     list_select_related = ["measure", "agency"]
@@ -544,7 +572,7 @@ class PeriodChangeInline(RecordInline):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(DateSafeListMixin, SimpleHistoryAdmin):
+class ReportingPeriodAdmin(CountryScopedAdminMixin, DateSafeListMixin, SimpleHistoryAdmin):
     """Dates and labels. Closing and reopening is done on the period's page, which keeps who and why."""
 
     list_display = ["label", "edition", "start", "end", "due_date", "closed_at"]
@@ -572,7 +600,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(DateSafeListMixin, SafeAutocompleteMixin, SimpleHistoryAdmin):
+class StatusUpdateAdmin(CountryScopedAdminMixin, DateSafeListMixin, SafeAutocompleteMixin, SimpleHistoryAdmin):
     """Corrections to what an update says. The workflow (who wrote it, its state, who reviewed it and
     when) is read-only here: updates are written by agencies and decided by the coordinator's office
     through the review service, which refuses one's own update and checks the role."""
@@ -618,7 +646,7 @@ class StatusUpdateAdmin(DateSafeListMixin, SafeAutocompleteMixin, SimpleHistoryA
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(CountryScopedAdminMixin, admin.ModelAdmin):
     list_display = ["original_name", "update", "restricted", "content_type", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["restricted", "content_type"]
     list_select_related = ["update__measure", "update__agency", "update__period", "uploaded_by"]

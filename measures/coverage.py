@@ -152,7 +152,10 @@ def source_coverage(
     # Query 1: the recommendations, in the source's order.
     recommendations = list(Recommendation.objects.filter(source=source).order_by("sort_key", "pk"))
     # Query 2: which measure answers which recommendation.
-    links = Measure.recommendations.through.objects.filter(recommendation__source=source)
+    # Only the measures of the source's own country answer it, whatever links a mistake left.
+    links = Measure.recommendations.through.objects.filter(
+        recommendation__source=source, measure__edition__country_id=source.country_id
+    )
     if edition is not None:
         links = links.filter(measure__edition=edition)
     answering = defaultdict(list)

@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from measures.demo_agencies import AGENCIES
+from measures.demo_agencies import AGENCIES, COORDINATOR_OFFICE, COUNTRY
 from measures.demo_files import simple_pdf
 from measures.demo_plans import AREA_TITLES_AZ, NAP_2014, NAP_2020, TITLES_AZ
 from measures.demo_recommendations import add_recommendations, remove_recommendations
 from measures.demo_results import add_results
+from measures.demo_second_country import add_second_country, remove_second_country
 from measures.models import (
     Area,
     DeadlineRevision,
@@ -36,7 +37,7 @@ from measures.models import (
     UpdateEvent,
 )
 from measures.services import DEADLINE_REVISION_REASON
-from nap_tracker.models import Agency, User
+from nap_tracker.models import Agency, Country, User
 
 PLANS = [NAP_2014, NAP_2020]
 DEMO_USER_PREFIX = "demo-fp-"
@@ -178,6 +179,8 @@ def demo_is_loaded() -> bool:
 
 @transaction.atomic
 def demo_reset():
+    # First: its updates name demo focal points deleted below.
+    remove_second_country()
     codes = [plan["code"] for plan in PLANS]
     for evidence in Evidence.objects.filter(update__measure__edition__code__in=codes):
         evidence.file.delete(save=False)
@@ -199,6 +202,8 @@ def load_demo(*, password: str, reset: bool = False) -> DemoResult:
     # Hash once: the password hasher is deliberately slow, and every demo person shares the password.
     password = make_password(password)
 
+    country, created = Country.objects.get_or_create(code=COUNTRY["code"], defaults=COUNTRY)
+    created_any |= created
     agencies = {}
     for code, kind, name_en, name_az, name_ru in AGENCIES:
         agency, created = Agency.objects.get_or_create(
@@ -206,6 +211,10 @@ def load_demo(*, password: str, reset: bool = False) -> DemoResult:
         )
         agencies[code] = agency
         created_any |= created
+    country.agencies.add(*agencies.values())
+    if country.coordinator_office_id is None:
+        country.coordinator_office = agencies[COORDINATOR_OFFICE]
+        country.save(update_fields=["coordinator_office"])
 
     people = {}
     for username, role, agency_code, first, last in DEMO_PEOPLE:
@@ -221,6 +230,9 @@ def load_demo(*, password: str, reset: bool = False) -> DemoResult:
             )
             person.password = password
             person.save()
+            # The demo's administrator is given no country: they administer the whole installation.
+            if role != User.Role.ADMIN:
+                person.countries.add(country)
             created_any = True
         people[username] = person
 
@@ -231,6 +243,8 @@ def load_demo(*, password: str, reset: bool = False) -> DemoResult:
         created_any = True
     # Also added to a demo loaded before recommendations were kept.
     created_any |= add_recommendations(NAP_2020["code"])
+    # A small, illustrative second country, so that one installation visibly serves several.
+    created_any |= add_second_country(password_hash=password, parse_agencies=_parse_agencies)
     return _result(created_any)
 
 
@@ -259,6 +273,7 @@ def _focal_point_for(agency: Agency, people: dict, password: str) -> User:
         person.email = f"{username}@example.org"
         person.password = password
         person.save()
+        person.countries.add(*agency.countries.all())
     people[username] = person
     return person
 
@@ -266,6 +281,7 @@ def _focal_point_for(agency: Agency, people: dict, password: str) -> User:
 def _load_plan(plan: dict, agencies: dict, people: dict, password: str):
     rng = random.Random(plan["code"])
     edition = Edition.objects.create(
+        country=Country.objects.get(code=COUNTRY["code"]),
         code=plan["code"],
         title_en=plan["title_en"],
         title_az=plan["title_az"],

@@ -4,6 +4,19 @@ Names in Azerbaijani and Russian are given only where they are known; a blank is
 rather than a guess (the pages then fall back to another language and mark it).
 """
 
+# The country of the demo's plans (and the one existing data moved to, measures migration 0014).
+COUNTRY = {
+    "code": "az",
+    "name_en": "Azerbaijan",
+    "name_az": "Azərbaycan",
+    "name_ru": "Азербайджан",
+    "name_local": "Azərbaycan",
+    "content_languages": "az,ru,en",
+    "time_zone": "Asia/Baku",
+}
+# The national coordinator's office.
+COORDINATOR_OFFICE = "MIA-MDCTHB"
+
 # code, kind, English, Azerbaijani, Russian
 AGENCIES = [
     (

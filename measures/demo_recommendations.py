@@ -7,7 +7,7 @@ life: those are the gaps the coverage pages show.
 """
 
 from measures.commitments.services import measure_links_replace
-from measures.models import Measure, Recommendation, RecommendationSource
+from measures.models import Edition, Measure, Recommendation, RecommendationSource
 
 Kind = RecommendationSource.Kind
 Priority = Recommendation.Priority
@@ -212,8 +212,10 @@ def add_recommendations(edition_code: str) -> bool:
     if RecommendationSource.objects.filter(reference__in=DEMO_REFERENCES).exists():
         return False
     sources = {}
+    # The recommendations are made to the plan's country.
+    country_id = Edition.objects.filter(code=edition_code).values_list("country_id", flat=True).first()
     for spec in SOURCES:
-        source = RecommendationSource(**spec)
+        source = RecommendationSource(country_id=country_id, **spec)
         source.save()
         sources[source.reference] = source
     measures = {m.number: m for m in Measure.objects.filter(edition__code=edition_code)}

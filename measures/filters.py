@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.forms.utils import flatatt
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
@@ -24,7 +24,8 @@ from measures.models import (
     revised_condition,
 )
 from measures.selectors import work_measures
-from nap_tracker.models import Agency
+from nap_tracker.countries import current_country_id, in_country
+from nap_tracker.models import Agency, Country
 from nap_tracker.permissions import REPORTING_ROLES, may_view_quality_review
 
 YEAR_RANGE = (1900, 2200)
@@ -39,20 +40,23 @@ CHOICES_TIMEOUT_SECONDS = 5 * 60
 CHOICE_FIELDS = ("edition", "area", "agency")
 
 
-def _choices_key(language: str) -> str:
-    return f"measures:filter-choices:{language}"
+def _choices_key(country_id: int | None, language: str) -> str:
+    return f"measures:filter-choices:{country_id}:{language}"
 
 
-def menu_choices() -> dict[str, list[tuple[int, str]]]:
-    """(pk, label) of every plan, area and active agency, as the filter's menus list them. Three queries
-    when the cache has them not, none when it has."""
-    key = _choices_key(translation.get_language())
+def menu_choices(country_id: int | None) -> dict[str, list[tuple[int, str]]]:
+    """(pk, label) of every plan, area and active agency of the country, as the filter's menus list them.
+    Three queries when the cache has them not, none when it has. Kept per country: a menu never offers
+    another country's plans or bodies."""
+    key = _choices_key(country_id, translation.get_language())
     found = cache.get(key)
     if found is None:
         found = {
-            "edition": [(edition.pk, str(edition)) for edition in Edition.objects.all()],
-            "area": [(area.pk, str(area)) for area in Area.objects.all()],
-            "agency": [(agency.pk, str(agency)) for agency in Agency.objects.filter(active=True)],
+            "edition": [(edition.pk, str(edition)) for edition in in_country(Edition.objects.all(), country_id)],
+            "area": [(area.pk, str(area)) for area in in_country(Area.objects.all(), country_id)],
+            "agency": [
+                (agency.pk, str(agency)) for agency in in_country(Agency.objects.filter(active=True), country_id)
+            ],
         }
         cache.set(key, found, CHOICES_TIMEOUT_SECONDS)
     return found
@@ -62,17 +66,20 @@ class _Menus:
     """The menus' choices for one filter, read from the cache once, when the first menu is drawn: a
     drop-down reads its choices several times, and each read was a round trip to the cache."""
 
-    def __init__(self):
+    def __init__(self, country_id: int | None):
+        self.country_id = country_id
         self.found = None
 
     def menu(self, name: str, empty_label) -> list:
         if self.found is None:
-            self.found = menu_choices()
+            self.found = menu_choices(self.country_id)
         return [("", empty_label), *self.found[name]]
 
 
 def _choices_changed(**kwargs):
-    keys = [_choices_key(code) for code, _name in settings.LANGUAGES]
+    # Every country's menus: an agency may work in several, and a change is rare enough.
+    country_ids = [None, *Country.objects.values_list("pk", flat=True)]
+    keys = [_choices_key(country_id, code) for country_id in country_ids for code, _name in settings.LANGUAGES]
 
     def drop():
         cache.delete_many(keys)
@@ -85,6 +92,8 @@ def _choices_changed(**kwargs):
 for _model in (Edition, Area, Agency):
     post_save.connect(_choices_changed, sender=_model, dispatch_uid=f"filter_choices_{_model.__name__}_saved")
     post_delete.connect(_choices_changed, sender=_model, dispatch_uid=f"filter_choices_{_model.__name__}_deleted")
+# An agency joining or leaving a country changes that country's menu of agencies.
+m2m_changed.connect(_choices_changed, sender=Agency.countries.through, dispatch_uid="filter_choices_agency_countries")
 
 
 class PlainSelect(forms.Select):
@@ -249,6 +258,13 @@ class MeasureFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The menus, and the values a request may send, are the current country's (nap_tracker/countries.py).
+        self.country_id = current_country_id(self.request) if self.request is not None else None
+        if self.request is not None:
+            # The list and its exports show the current country's measures, whatever queryset the view gave.
+            self.queryset = in_country(self.queryset, self.country_id)
+        for name in CHOICE_FIELDS:
+            self.filters[name].queryset = in_country(self.filters[name].queryset, self.country_id)
         user = getattr(self.request, "user", None)
         if getattr(user, "role", None) not in REPORTING_ROLES:
             del self.filters["work"]
@@ -257,7 +273,7 @@ class MeasureFilter(django_filters.FilterSet):
             # coordinator's office and its own agency): not a list the bodies it judges can ask for.
             del self.filters["returned"]
         # The menus list cached choices; a value sent is still checked against the database.
-        menus = _Menus()
+        menus = _Menus(self.country_id)
         for name, field in self.form.fields.items():
             if type(field.widget) is forms.Select:
                 field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.widget.choices)

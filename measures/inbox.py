@@ -18,8 +18,11 @@ Event = UpdateEvent.Kind
 NOTIFIED = {Event.SUBMITTED, Event.RESUBMITTED, Event.RETURNED, Event.APPROVED, Event.COMMENT}
 
 
-def _coordinators():
-    return User.objects.filter(role=User.Role.COORDINATOR, is_active=True)
+def _coordinators(update: StatusUpdate):
+    """The coordinator's office of the update's country: a coordinator of another country hears nothing of it."""
+    return User.objects.filter(
+        role=User.Role.COORDINATOR, is_active=True, countries__editions__measures__pk=update.measure_id
+    )
 
 
 def _author(update: StatusUpdate) -> list:
@@ -32,13 +35,13 @@ def recipients(event: UpdateEvent, update: StatusUpdate) -> list:
     if event.kind not in NOTIFIED:
         return []
     if event.kind in (Event.SUBMITTED, Event.RESUBMITTED):
-        people = list(_coordinators())
+        people = list(_coordinators(update))
     elif event.kind in (Event.RETURNED, Event.APPROVED):
         people = _author(update)
     elif event.actor is not None and permissions.is_staff_role(event.actor):
         people = _author(update)  # the coordinator's office asks; the agency answers
     else:
-        people = list(_coordinators())
+        people = list(_coordinators(update))
     return [person for person in people if person.pk != event.actor_id]
 
 

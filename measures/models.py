@@ -45,6 +45,9 @@ class Edition(models.Model):
         ACTIVE = "active", pgettext_lazy("action plan state", "Active")
         CLOSED = "closed", pgettext_lazy("action plan state", "Closed")
 
+    country = models.ForeignKey(
+        "nap_tracker.Country", verbose_name=_("country"), on_delete=models.PROTECT, related_name="editions"
+    )
     code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("For example NAP-2020-2024."))
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     title_az = models.CharField(_("title (Azerbaijani)"), max_length=300, blank=True)
@@ -1040,11 +1043,17 @@ class RecommendationSource(models.Model):
         SDG = "sdg", _("Sustainable Development Goals")
         NATIONAL = "national", _("National")
 
+    country = models.ForeignKey(
+        "nap_tracker.Country",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="recommendation_sources",
+        help_text=_("The country the recommendations are made to."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     reference = models.CharField(
         _("reference"),
         max_length=60,
-        unique=True,
         help_text=_("How the source is cited, e.g. GRETA(2018)17, TIP 2024 or SDG 8.7. Imports name it this way."),
     )
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
@@ -1068,6 +1077,14 @@ class RecommendationSource(models.Model):
         verbose_name = _("recommendation source")
         verbose_name_plural = _("recommendation sources")
         ordering = ["kind", "-year", "reference"]
+        constraints = [
+            # One report (the US TIP report of a year) speaks to every country: each keeps it under the same name.
+            models.UniqueConstraint(
+                fields=["country", "reference"],
+                name="recommendation_source_reference_unique_in_country",
+                violation_error_message=_("This country already keeps a source with this reference."),
+            ),
+        ]
 
     def __str__(self):
         return self.reference

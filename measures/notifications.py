@@ -31,10 +31,12 @@ def _load(update_id: int) -> StatusUpdate:
 
 
 def update_submitted(update_id: int):
-    """Tell every coordinator that an update waits for review."""
+    """Tell the coordinators of the update's country that it waits for review."""
     update = _load(update_id)
     link = settings.SITE_URL + reverse("update_review", args=[update.pk])
-    coordinators = User.objects.filter(role=User.Role.COORDINATOR, is_active=True).exclude(email="")
+    coordinators = User.objects.filter(
+        role=User.Role.COORDINATOR, is_active=True, countries__editions__measures__pk=update.measure_id
+    ).exclude(email="")
     for person in coordinators:
         _send(person, "update_submitted", {"update": update, "link": link})
 
@@ -58,7 +60,9 @@ def update_commented(event_id: int):
         recipients = [update.author] if update.author_id != event.actor_id else []
         link = settings.SITE_URL + reverse("measure_detail", args=[update.measure_id]) + f"#update-{update.pk}"
     else:
-        recipients = User.objects.filter(role=User.Role.COORDINATOR, is_active=True).exclude(email="")
+        recipients = User.objects.filter(
+            role=User.Role.COORDINATOR, is_active=True, countries__editions__measures__pk=update.measure_id
+        ).exclude(email="")
         link = settings.SITE_URL + reverse("update_review", args=[update.pk])
     for person in recipients:
         _send(person, "update_commented", {"update": update, "event": event, "link": link})

@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 
 from measures.links import measure_url
 from measures.models import DigestDelivery, Edition, Measure, MeasureAgency, ReportingPeriod, StatusUpdate
+from nap_tracker.countries import countries_for, with_country_ids
 from nap_tracker.models import User
 from nap_tracker.permissions import PARTS_FOR_ROLE
 
@@ -116,6 +117,8 @@ def reporting_digests(*, period: ReportingPeriod, kind: str) -> list[Digest]:
         return []
     people = User.objects.filter(
         role__in=list(PARTS_FOR_ROLE),
+        # The people of the plan's country: an agency working in several countries has people in each.
+        countries__editions__pk=period.edition_id,
         agency_id__in=list(owed),
         agency__active=True,
         is_active=True,
@@ -134,7 +137,8 @@ def reporting_digests(*, period: ReportingPeriod, kind: str) -> list[Digest]:
 
 
 def review_digests(*, today: date) -> list[Digest]:
-    """One digest per coordinator listing every update waiting for review. Two queries."""
+    """One digest per coordinator listing every update of their country waiting for review. Two queries: the
+    coordinators come with their countries (`with_country_ids`)."""
     waiting = list(
         StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED)
         .filter(Q(submitted_at__isnull=True) | Q(submitted_at__date__lte=today))
@@ -144,8 +148,16 @@ def review_digests(*, today: date) -> list[Digest]:
     if not waiting:
         return []
     year, week, _weekday = today.isocalendar()
-    people = User.objects.filter(role=User.Role.COORDINATOR, is_active=True, receives_digests=True).exclude(email="")
-    return [Digest(person, Kind.REVIEW, f"{year}-W{week:02d}", updates=waiting) for person in people.order_by("pk")]
+    people = with_country_ids(
+        User.objects.filter(role=User.Role.COORDINATOR, is_active=True, receives_digests=True).exclude(email="")
+    )
+    digests = []
+    for person in people.order_by("pk"):
+        theirs = countries_for(person)
+        updates = [update for update in waiting if update.period.edition.country_id in theirs]
+        if updates:
+            digests.append(Digest(person, Kind.REVIEW, f"{year}-W{week:02d}", updates=updates))
+    return digests
 
 
 # --- Sending ------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Reads that cross relations, each with a fixed number of queries whatever the data size."""
+"""Reads that cross relations, each with a fixed number of queries whatever the data size.
+
+Every read is scoped by country first (`nap_tracker.countries`): a list takes the country it shows
+(`country`, a Country or its id — the request's `current_country_id`), a page of one object takes the
+person and finds the object only among their countries (`countries_for`), so another country's object
+is a 404 like one that does not exist."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +35,7 @@ from measures.models import (
     UpdateEvent,
     overdue_condition,
 )
+from nap_tracker.countries import countries_for, in_countries, in_country
 from nap_tracker.models import Agency
 
 
@@ -52,11 +58,12 @@ class EditionSummary:
         return rows
 
 
-def edition_summaries(*, today: date | None = None) -> list[EditionSummary]:
-    """Every plan with its measures counted by status. Two queries: the plans, then one aggregate."""
-    summaries = {edition.pk: EditionSummary(edition=edition) for edition in Edition.objects.all()}
+def edition_summaries(country, *, today: date | None = None) -> list[EditionSummary]:
+    """Every plan of the country with its measures counted by status. Two queries: the plans, then one aggregate."""
+    summaries = {edition.pk: EditionSummary(edition=edition) for edition in in_country(Edition.objects.all(), country)}
     rows = (
-        Measure.objects.values("edition_id", "status")
+        in_country(Measure.objects.all(), country)
+        .values("edition_id", "status")
         .annotate(
             n=Count("id"),
             overdue=Count("id", filter=overdue_condition(today)),
@@ -76,9 +83,13 @@ def edition_summaries(*, today: date | None = None) -> list[EditionSummary]:
 # --- Measures list and page -------------------------------------------------------------
 
 
-def measures_for_list():
-    """Measures with what a list row shows: plan, area, the agencies with their parts, and whether the
-    deadline was revised (with the original date). Three queries per page."""
+def measures_for_list(country):
+    """The country's measures with what a list row shows: plan, area, the agencies with their parts, and
+    whether the deadline was revised (with the original date). Three queries per page."""
+    return in_country(_with_list_columns(), country)
+
+
+def _with_list_columns():
     return (
         Measure.objects.with_original_deadline()
         .select_related("edition", "area")
@@ -120,7 +131,8 @@ def measure_rows(measure_ids) -> list[Measure]:
     to page 200 is cheap, while sorting whole rows (descriptions and all) spilled to disk and
     computed the original-deadline subqueries for every row skipped."""
     ids = list(measure_ids)
-    found = measures_for_list().select_related("continues__edition").only(*LIST_ROW_FIELDS).in_bulk(ids)
+    # The ids come from a list already scoped to its country.
+    found = _with_list_columns().select_related("continues__edition").only(*LIST_ROW_FIELDS).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -132,9 +144,10 @@ def revisions_prefetch(prefix: str = "") -> Prefetch:
     )
 
 
-def measure_for_page(pk: int, *, with_recommendations: bool = False) -> Measure:
-    """The measure with what its pages show; `with_recommendations` adds, in one more query, the
-    recommendations it answers with their sources (the measure's own page lists them)."""
+def measure_for_page(user, pk: int, *, with_recommendations: bool = False) -> Measure:
+    """The measure with what its pages show, if it is of one of the person's countries (else 404);
+    `with_recommendations` adds, in one more query, the recommendations it answers with their sources
+    (the measure's own page lists them)."""
     recommendations = Prefetch(
         "recommendations",
         queryset=Recommendation.objects.select_related("source").order_by(
@@ -142,7 +155,9 @@ def measure_for_page(pk: int, *, with_recommendations: bool = False) -> Measure:
         ),
     )
     return get_object_or_404(
-        Measure.objects.select_related("edition", "area", "continues__edition", "consolidated_by").prefetch_related(
+        in_countries(Measure.objects.all(), countries_for(user))
+        .select_related("edition", "area", "continues__edition", "consolidated_by")
+        .prefetch_related(
             Prefetch(
                 "assignments",
                 queryset=MeasureAgency.objects.select_related("agency").order_by("-is_lead", "part", "agency__name_en"),
@@ -155,16 +170,21 @@ def measure_for_page(pk: int, *, with_recommendations: bool = False) -> Measure:
     )
 
 
-def recommendations_by_source() -> list[RecommendationSource]:
-    """Every source with its recommendations, and for each the measures answering it (with their plan).
-    Three queries, whatever the number of sources, recommendations and links."""
+def recommendations_by_source(country) -> list[RecommendationSource]:
+    """Every source of the country with its recommendations, and for each the measures answering it (with
+    their plan). Three queries, whatever the number of sources, recommendations and links."""
     return list(
-        RecommendationSource.objects.order_by("kind", "-year", "reference").prefetch_related(
+        in_country(RecommendationSource.objects.all(), country)
+        .order_by("kind", "-year", "reference")
+        .prefetch_related(
             Prefetch(
                 "recommendations",
                 queryset=Recommendation.objects.order_by("sort_key").prefetch_related(
                     Prefetch(
-                        "measures", queryset=Measure.objects.select_related("edition").order_by("edition", "sort_key")
+                        "measures",
+                        queryset=in_country(Measure.objects.all(), country)
+                        .select_related("edition")
+                        .order_by("edition", "sort_key"),
                     )
                 ),
             )
@@ -491,12 +511,14 @@ class ReportingWork:
         return [self.returned, self.drafts, self.due, self.overdue]
 
 
-def current_periods(today: date | None = None) -> dict[int, ReportingPeriod]:
-    """Each running plan's current period (the latest that has started), by plan. One query."""
+def current_periods(countries, today: date | None = None) -> dict[int, ReportingPeriod]:
+    """Each running plan's current period (the latest that has started), by plan, in these countries
+    (ids). One query."""
     today = today or timezone.localdate()
     periods = {}
     for period in (
-        ReportingPeriod.objects.filter(edition__state=Edition.State.ACTIVE, start__lte=today)
+        in_countries(ReportingPeriod.objects.all(), countries)
+        .filter(edition__state=Edition.State.ACTIVE, start__lte=today)
         .select_related("edition")
         .order_by("edition_id", "-start")
     ):
@@ -505,9 +527,12 @@ def current_periods(today: date | None = None) -> dict[int, ReportingPeriod]:
 
 
 def reporting_measures(user):
-    """Measures of running plans in which the user's agency reports (its part fits the user's role)."""
+    """Measures of running plans of the person's countries in which the user's agency reports (its part
+    fits the user's role)."""
     links = MeasureAgency.objects.filter(agency_id=user.agency_id, part__in=reporting_parts_for(user))
-    return Measure.objects.filter(edition__state=Edition.State.ACTIVE, pk__in=links.values("measure_id"))
+    return in_countries(Measure.objects.all(), countries_for(user)).filter(
+        edition__state=Edition.State.ACTIVE, pk__in=links.values("measure_id")
+    )
 
 
 def open_updates(user, state: str):
@@ -539,7 +564,7 @@ def work_measures(user, work: str, today: date | None = None):
     if work in (StatusUpdate.State.RETURNED, StatusUpdate.State.DRAFT):
         return mine.filter(pk__in=open_updates(user, work).values("measure_id"))
     if work == "due":
-        return mine.filter(due_condition(user, current_periods(today)))
+        return mine.filter(due_condition(user, current_periods(countries_for(user), today)))
     if work == "overdue":
         return mine.filter(overdue_condition(today))
     return mine
@@ -551,7 +576,7 @@ def reporting_work(user, today: date | None = None, limit: int = HOME_GROUP_SIZE
     current periods, the updates counted by state, the returned, the drafts, the measures counted,
     the due, the overdue."""
     today = today or timezone.localdate()
-    periods = current_periods(today)
+    periods = current_periods(countries_for(user), today)
     mine = reporting_measures(user)
     in_work = [StatusUpdate.State.RETURNED, StatusUpdate.State.DRAFT]
     update_counts = dict(
@@ -672,8 +697,8 @@ def measures_for_export(measures, chunk_size: int = 500):
         yield chunk
 
 
-def review_queue(limit: int | None = None):
-    """Submitted updates, oldest first, with what the queue shows. One query.
+def review_queue(country, limit: int | None = None):
+    """The country's submitted updates, oldest first, with what the queue shows. One query.
 
     The evidence count is a subquery per row, not a join grouped by every column: the database walks
     the `update_review_queue` index and stops at the page's last row instead of grouping every
@@ -686,7 +711,8 @@ def review_queue(limit: int | None = None):
         .values("n")
     )
     queryset = (
-        StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED)
+        in_country(StatusUpdate.objects.all(), country)
+        .filter(state=StatusUpdate.State.SUBMITTED)
         .select_related("measure__edition", "agency", "period", "author")
         .annotate(evidence_count=Coalesce(Subquery(files, output_field=models.IntegerField()), 0))
         .order_by("submitted_at", "pk")
@@ -694,10 +720,11 @@ def review_queue(limit: int | None = None):
     return queryset[:limit] if limit else queryset
 
 
-def agencies_not_reported(today: date | None = None) -> list[tuple[ReportingPeriod, list]]:
-    """For each active plan's current period: the executing bodies that have submitted nothing for it yet."""
+def agencies_not_reported(country, today: date | None = None) -> list[tuple[ReportingPeriod, list]]:
+    """For each active plan of the country, its current period: the executing bodies that have submitted
+    nothing for it yet."""
     result = []
-    for edition in Edition.objects.filter(state=Edition.State.ACTIVE):
+    for edition in in_country(Edition.objects.all(), country).filter(state=Edition.State.ACTIVE):
         period = current_period(edition, today)
         if period is None:
             continue
@@ -805,11 +832,13 @@ def periods_of_plan(edition: Edition, today: date | None = None) -> list[PeriodR
     return rows
 
 
-def period_for_page(pk: int) -> PeriodRow:
-    """One period with its plan, who closed it, its updates counted by state, and the record of its closes and
-    reopenings (`period.changes`, oldest first). Three queries."""
+def period_for_page(user, pk: int) -> PeriodRow:
+    """One period of the person's countries (else 404) with its plan, who closed it, its updates counted by
+    state, and the record of its closes and reopenings (`period.changes`, oldest first). Three queries."""
     period = get_object_or_404(
-        ReportingPeriod.objects.select_related("edition", "closed_by").prefetch_related(
+        in_countries(ReportingPeriod.objects.all(), countries_for(user))
+        .select_related("edition", "closed_by")
+        .prefetch_related(
             Prefetch(
                 "changes", queryset=PeriodChange.objects.select_related("actor__agency").order_by("created_at", "pk")
             )

@@ -35,6 +35,7 @@ from measures.models import (
     UpdateEvent,
 )
 from nap_tracker import audit, permissions
+from nap_tracker.countries import countries_for, in_countries
 from nap_tracker.models import Agency
 
 State = StatusUpdate.State
@@ -406,6 +407,9 @@ def _review(*, update_id: int, reviewer, expected_version: int | None, decision:
         # The views ask first; the service asks again, so no other path (admin, script) can decide.
         raise UpdateError(_("Only the national coordinator's office reviews updates."))
     update = _locked(update_id, expected_version)
+    if not in_countries(StatusUpdate.objects.filter(pk=update.pk), countries_for(reviewer)).exists():
+        # The coordinator's office of one country never decides on another's (the views give 404 before this).
+        raise UpdateError(_("Only the national coordinator's office reviews updates."))
     if update.state != State.SUBMITTED:
         message = (
             _("Only a submitted update can be approved; this one is %(state)s.")
@@ -475,11 +479,12 @@ def updates_approve_shown(*, reviewer, shown: list[tuple[int, int]]) -> BulkAppr
     resubmitted since then has another version and is left for the coordinator to read again. Each
     approval is its own transaction, so one refusal does not undo the others.
     """
+    # An update of a country not the reviewer's is as unknown as a deleted one.
     names = {
         update.pk: f"{update.measure.number} ({update.agency.code})"
-        for update in StatusUpdate.objects.filter(pk__in=[pk for pk, _version in shown]).select_related(
-            "measure", "agency"
-        )
+        for update in in_countries(StatusUpdate.objects.all(), countries_for(reviewer))
+        .filter(pk__in=[pk for pk, _version in shown])
+        .select_related("measure", "agency")
     }
     result = BulkApproval(approved=[], refused=[])
     for update_id, version in shown:

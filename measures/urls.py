@@ -17,6 +17,7 @@ urlpatterns = [
     path("updates/<int:pk>/review/", views.update_review, name="update_review"),
     path("updates/<int:pk>/comment/", views.update_comment, name="update_comment"),
     path("review/", views.review_queue, name="review_queue"),
+    path("countries/", views.country_comparison, name="country_comparison"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
     path("evidence/<int:pk>/erase/", views.evidence_erase, name="evidence_erase"),

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import assessments, coverage, inbox, selectors, services, thread
+from measures import assessments, comparison, coverage, inbox, selectors, services, thread
 from measures.evidence import ACCEPT_ATTRIBUTE
 from measures.filters import MeasureFilter
 from measures.forms import (
@@ -42,6 +42,7 @@ from measures.models import (
 )
 from measures.next_plan import plan_is_ending
 from nap_tracker import audit, permissions
+from nap_tracker.countries import countries_for, current_country_id, in_countries, in_country
 from nap_tracker.i18n import content_language_codes, current_content_language, language_name
 from nap_tracker.spreadsheets import safe_cell
 
@@ -71,17 +72,20 @@ def home(request):
         # What needs action, a few of each with how many in all: never every measure of the agency.
         context = {"work": selectors.reporting_work(user), "today": timezone.localdate()}
         return render(request, "measures/home_reporting.html", context)
-    context = {"summaries": selectors.edition_summaries()}
+    country = current_country_id(request)
+    context = {"summaries": selectors.edition_summaries(country)}
     if permissions.is_staff_role(user):
-        context["queue"] = list(selectors.review_queue(limit=15))
-        context["queue_total"] = StatusUpdate.objects.filter(state=StatusUpdate.State.SUBMITTED).count()
+        context["queue"] = list(selectors.review_queue(country, limit=15))
+        context["queue_total"] = (
+            in_country(StatusUpdate.objects.all(), country).filter(state=StatusUpdate.State.SUBMITTED).count()
+        )
         context["overdue"] = list(
-            selectors.measures_for_list()
+            selectors.measures_for_list(country)
             .filter(edition__state=Edition.State.ACTIVE)
             .overdue()
             .order_by("deadline", "sort_key")[:10]
         )
-        context["not_reported"] = selectors.agencies_not_reported()
+        context["not_reported"] = selectors.agencies_not_reported(country)
         # The plans whose successor the office may draft now: their last year has come, or they are closed.
         today = timezone.localdate()
         context["next_plan_from"] = {
@@ -101,12 +105,15 @@ def home(request):
 
 
 def _filtered_measures(request):
-    return MeasureFilter(request.GET or None, queryset=selectors.measures_for_list(), request=request)
+    return MeasureFilter(
+        request.GET or None, queryset=selectors.measures_for_list(current_country_id(request)), request=request
+    )
 
 
 @login_required
 def measure_list(request):
     # Filter, sort, count and page over bare ids; then load the page's 25 rows whole (selectors.measure_rows).
+    # The filter narrows the list to the current country (measures/filters.py).
     measure_filter = MeasureFilter(request.GET or None, queryset=Measure.objects.all(), request=request)
     page = Paginator(measure_filter.qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.measure_rows(page.object_list)
@@ -284,7 +291,7 @@ def _standing(measure, approved) -> dict:
 
 @login_required
 def measure_detail(request, pk):
-    measure = selectors.measure_for_page(pk, with_recommendations=True)
+    measure = selectors.measure_for_page(request.user, pk, with_recommendations=True)
     user = request.user
     updates = selectors.updates_for_measure(measure, user)
     approved = [u for u in updates if u.state == StatusUpdate.State.APPROVED]
@@ -331,7 +338,10 @@ def measure_revise_deadline(request, pk):
     """The coordinator's office moves a measure's deadline and says why; the earlier date stays on record."""
     user = request.user
     measure = get_object_or_404(
-        Measure.objects.select_related("edition", "area").prefetch_related(selectors.revisions_prefetch()), pk=pk
+        in_countries(Measure.objects.all(), countries_for(user))
+        .select_related("edition", "area")
+        .prefetch_related(selectors.revisions_prefetch()),
+        pk=pk,
     )
     if not permissions.may_revise_deadline(user):
         permissions.refuse(user, visible=True)
@@ -372,7 +382,7 @@ def measure_revise_deadline(request, pk):
 @require_http_methods(["GET", "POST"])
 def measure_consolidate(request, pk):
     """The coordinator's office sets the measure's status itself, with a note, or clears it."""
-    measure = selectors.measure_for_page(pk)
+    measure = selectors.measure_for_page(request.user, pk)
     user = request.user
     if not permissions.may_consolidate_status(user):
         permissions.refuse(user, visible=True)
@@ -424,9 +434,9 @@ def measure_consolidate(request, pk):
 
 def _update_or_404(request, pk) -> StatusUpdate:
     update = get_object_or_404(
-        StatusUpdate.objects.select_related(
-            "measure__edition", "measure__area", "agency", "period", "author", "reviewer"
-        ).prefetch_related(
+        in_countries(StatusUpdate.objects.all(), countries_for(request.user))
+        .select_related("measure__edition", "measure__area", "agency", "period", "author", "reviewer")
+        .prefetch_related(
             "evidence",
             Prefetch("measure__assignments", queryset=MeasureAgency.objects.select_related("agency")),
             selectors.thread_prefetch(),
@@ -464,7 +474,7 @@ def _render_update_form(request, form, measure, update=None, conflict=None, stat
 @login_required
 @sensitive_post_parameters(*RESTRICTED_POST_FIELDS)
 def update_create(request, pk):
-    measure = selectors.measure_for_page(pk)
+    measure = selectors.measure_for_page(request.user, pk)
     user = request.user
     if not permissions.may_report_on(user, measure):
         permissions.refuse(user, visible=True)
@@ -693,7 +703,7 @@ def review_queue(request):
         for problem in result.refused:
             messages.error(request, problem)
         return redirect("review_queue")
-    page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.review_queue(current_country_id(request)), 50).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "has_closed": any(update.period.is_closed for update in page)}
     return render(request, "measures/review_queue.html", context, status=400 if form.errors else 200)
 
@@ -709,7 +719,7 @@ def recommendation_list(request):
         request,
         "measures/recommendation_list.html",
         {
-            "sources": selectors.recommendations_by_source(),
+            "sources": selectors.recommendations_by_source(current_country_id(request)),
             "may_manage": permissions.may_manage_recommendations(request.user),
         },
     )
@@ -721,8 +731,8 @@ def recommendation_coverage(request, pk):
     first: what the coordinator's office copies into its answer to GRETA or the US TIP office. Every
     signed-in person may read it, like the list; restricted details only where `may_see_restricted` says.
     `?edition=<code>` counts one plan's measures only; an unknown code counts every plan and says so."""
-    source = get_object_or_404(RecommendationSource, pk=pk)
-    editions = list(Edition.objects.order_by("-start_year", "code"))
+    source = get_object_or_404(in_countries(RecommendationSource.objects.all(), countries_for(request.user)), pk=pk)
+    editions = list(in_country(Edition.objects.all(), source.country_id).order_by("-start_year", "code"))
     wanted = request.GET.get("edition") or ""
     edition = next((e for e in editions if e.code == wanted), None)
     result = coverage.source_coverage(
@@ -748,7 +758,7 @@ def recommendation_coverage(request, pk):
 @login_required
 def period_list(request, code):
     """A plan's reporting periods: dates, open or closed (by whom, when), and their updates by state."""
-    edition = get_object_or_404(Edition, code=code)
+    edition = get_object_or_404(in_countries(Edition.objects.all(), countries_for(request.user)), code=code)
     return render(
         request,
         "measures/period_list.html",
@@ -784,21 +794,23 @@ def _render_period(request, row, *, close_form=None, reopen_form=None, error=Non
 
 @login_required
 def period_detail(request, pk):
-    return _render_period(request, selectors.period_for_page(pk))
+    return _render_period(request, selectors.period_for_page(request.user, pk))
 
 
 def _change_period(request, pk, *, form_class, service, form_name: str, done: str):
     """Close or reopen a period: one form, one service, the period's page again with the outcome."""
     if not permissions.may_manage_periods(request.user):
         permissions.refuse(request.user, visible=True)
-    row = selectors.period_for_page(pk)
+    row = selectors.period_for_page(request.user, pk)
     form = form_class(request.POST)
     if form.is_valid():
         try:
             service(period_id=row.period.pk, user=request.user, reason=form.cleaned_data["reason"])
         except services.PeriodError as error:
             if error.field is None:
-                return _render_period(request, selectors.period_for_page(pk), error=error.message, status=400)
+                return _render_period(
+                    request, selectors.period_for_page(request.user, pk), error=error.message, status=400
+                )
             form.add_error(error.field, error.message)
         else:
             messages.success(request, done % {"period": row.period.label})
@@ -840,7 +852,9 @@ def period_reopen(request, pk):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
+    evidence = get_object_or_404(
+        in_countries(Evidence.objects.all(), countries_for(request.user)).select_related("update"), pk=pk
+    )
     if not permissions.may_view_evidence(request.user, evidence):
         # A restricted file is as unknown to those who may not see it as a file of someone's draft.
         permissions.refuse(request.user, visible=False)
@@ -871,7 +885,9 @@ def evidence_download(request, pk):
 @require_POST
 def evidence_remove(request, pk):
     """The agency takes back a file attached by mistake; back to the page it was removed from."""
-    evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
+    evidence = get_object_or_404(
+        in_countries(Evidence.objects.all(), countries_for(request.user)).select_related("update"), pk=pk
+    )
     user = request.user
     if not permissions.may_view_evidence(user, evidence):
         raise Http404
@@ -896,7 +912,12 @@ def evidence_remove(request, pk):
 @require_http_methods(["GET", "POST"])
 def evidence_erase(request, pk):
     """The system administrator erases a file from any update, with a reason kept in its record."""
-    evidence = get_object_or_404(Evidence.objects.select_related("update__measure", "update__agency"), pk=pk)
+    evidence = get_object_or_404(
+        in_countries(Evidence.objects.all(), countries_for(request.user)).select_related(
+            "update__measure", "update__agency"
+        ),
+        pk=pk,
+    )
     user = request.user
     if not permissions.may_erase_evidence(user):
         permissions.refuse(user, visible=permissions.may_view_evidence(user, evidence))
@@ -924,11 +945,11 @@ def evidence_erase(request, pk):
 
 
 def public_summary(request, code):
-    """A published plan's progress for anyone; unpublished plans only for signed-in people."""
+    """A published plan's progress for anyone; unpublished plans only for signed-in people of its country."""
     edition = get_object_or_404(Edition, code=code)
-    if not edition.published and not request.user.is_authenticated:
+    if not edition.published and edition.country_id not in countries_for(request.user):
         raise Http404
-    summary = next(s for s in selectors.edition_summaries() if s.edition.pk == edition.pk)
+    summary = next(s for s in selectors.edition_summaries(edition.country_id) if s.edition.pk == edition.pk)
     return render(
         request,
         "measures/public_summary.html",
@@ -998,3 +1019,20 @@ def notification_read_all(request):
             % {"count": count},
         )
     return redirect("notification_list")
+
+
+# --- Countries ----------------------------------------------------------------------------
+
+
+@login_required
+def country_comparison(request):
+    """Per country the person follows: plans, measures, the share completed, the overdue, the last report.
+    For people with several countries; someone with one has nothing to compare (403)."""
+    mine = countries_for(request.user)
+    if len(mine) < 2:
+        permissions.refuse(request.user, visible=True)
+    return render(
+        request,
+        "measures/country_comparison.html",
+        {"rows": comparison.country_comparison(mine), "current": current_country_id(request)},
+    )

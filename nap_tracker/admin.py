@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from nap_tracker import audit, permissions, second_factor
-from nap_tracker.models import Agency, AuditEvent, User
+from nap_tracker import audit, countries, permissions, second_factor
+from nap_tracker.models import Agency, AuditEvent, Country, User
 from nap_tracker.spreadsheets import safe_cell
 
 admin.site.site_header = _("NAP Tracker administration")
@@ -71,6 +71,73 @@ class SafeAutocompleteMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class CountryScopedAdminMixin:
+    """For every admin of rows that belong to a country: an administrator given countries (a country
+    administrator) lists, opens and chooses only their countries' rows; one given none (the installation's
+    administrator) sees every country's (`nap_tracker.countries`). Another country's row is a 404 here too:
+    `get_object` reads through `get_queryset`.
+
+    Choices of foreign keys and many-to-many fields that belong to a country are narrowed the same way, and
+    saving a row never takes away the countries a country administrator cannot see (an international
+    organisation working in two countries keeps the other). A row saved without a country gets the one the
+    administrator is working in, so nobody makes a row no country administrator can find."""
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if countries.is_installation_admin(request.user):
+            return rows  # every country's rows, and those of no country yet (other installation administrators)
+        return countries.in_countries(rows, countries.countries_for(request.user))
+
+    def get_list_filter(self, request):
+        # A filter by a related row lists only the rows the list holds: never another country's plans or bodies.
+        narrowed = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and "__" not in item and self.model._meta.get_field(item).is_relation:
+                item = (item, admin.RelatedOnlyFieldListFilter)
+            narrowed.append(item)
+        return narrowed
+
+    def _scoped(self, field, request):
+        if not countries.is_installation_admin(request.user) and (
+            getattr(field, "queryset", None) is not None
+            and field.queryset.model._meta.label_lower in countries.COUNTRY_PATHS
+        ):
+            field.queryset = countries.in_countries(field.queryset, countries.countries_for(request.user))
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self._scoped(super().formfield_for_foreignkey(db_field, request, **kwargs), request)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return self._scoped(super().formfield_for_manytomany(db_field, request, **kwargs), request)
+
+    def save_related(self, request, form, formsets, change):
+        row = form.instance
+        scoped_m2m = "countries" in form.fields and hasattr(row, "countries")
+        beyond = []
+        if scoped_m2m and change and not countries.is_installation_admin(request.user):
+            beyond = list(
+                row.countries.exclude(pk__in=countries.countries_for(request.user)).values_list("pk", flat=True)
+            )
+        super().save_related(request, form, formsets, change)
+        if scoped_m2m:
+            if beyond:
+                row.countries.add(*beyond)
+            if not row.countries.exists():
+                default = _default_country(request)
+                if default is not None:
+                    row.countries.add(default)
+
+
+def _default_country(request) -> int | None:
+    """The country of a row saved without one: the one a country administrator works in, or the
+    installation's only country. None when the installation has several and its administrator chose none."""
+    if countries.is_country_admin(request.user):
+        return countries.current_country_id(request)
+    only = list(Country.objects.values_list("pk", flat=True)[:2])
+    return only[0] if len(only) == 1 else None
+
+
 class DateSafeChangeList(ChangeList):
     """A year (or month, day) beyond what a date can hold in the date filter is explained like any
     other impossible filter (the list again, with its note), not a server error: Django catches
@@ -90,38 +157,111 @@ class DateSafeListMixin:
         return DateSafeChangeList
 
 
+@admin.register(Country)
+class CountryAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+    """The countries the installation serves. Only an administrator of the whole installation (one given no
+    country) adds or removes one; a country's own administrator may correct its names and settings."""
+
+    list_display = ["code", "name_en", "name_local", "content_languages", "time_zone", "coordinator_office", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "name_en", "name_az", "name_ru", "name_local"]
+    autocomplete_fields = ["coordinator_office"]
+    fieldsets = [
+        (None, {"fields": ["code", "active", "content_languages", "time_zone", "coordinator_office"]}),
+        (_("Name"), {"fields": ["name_en", "name_az", "name_ru", "name_local"]}),
+    ]
+
+    def get_queryset(self, request):
+        return countries.in_countries(super().get_queryset(request), countries.countries_for(request.user))
+
+    def has_add_permission(self, request):
+        return countries.is_installation_admin(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return countries.is_installation_admin(request.user) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A country's code names it in URLs, imports and exports: the installation's administrator's to change.
+        return [] if countries.is_installation_admin(request.user) else ["code", "active"]
+
+
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(CountryScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_en", "name_az", "kind", "active"]
-    list_filter = ["kind", "active"]
+    list_filter = ["countries", "kind", "active"]
     search_fields = ["code", "name_en", "name_az", "name_ru"]
     ordering = ["name_en"]
     fieldsets = [
-        (None, {"fields": ["code", "kind", "active"]}),
+        (None, {"fields": ["code", "kind", "active", "countries"]}),
         (_("Name"), {"fields": ["name_en", "name_az", "name_ru"]}),
     ]
 
 
+ONE_COUNTRY_ROLES = (User.Role.COORDINATOR, User.Role.FOCAL_POINT, User.Role.NGO)
+
+
+def check_countries(*, role, agency, chosen) -> str | None:
+    """What is wrong with a person's countries, if anything: the coordinator's office, focal points and NGO
+    focal points work in one country, partners in one or more, and a body's people in a country it works in."""
+    if chosen is None:
+        return None
+    chosen = list(chosen)
+    if role in ONE_COUNTRY_ROLES and len(chosen) != 1:
+        return gettext("Give the coordinator's office, a focal point or an NGO focal point exactly one country.")
+    if role == User.Role.PARTNER and not chosen:
+        return gettext("Give a partner the countries whose plans they follow.")
+    if agency is not None and chosen:
+        missing = [country for country in chosen if not agency.countries.filter(pk=country.pk).exists()]
+        if missing:
+            return gettext("%(agency)s does not work in %(countries)s: tick the country on the agency first.") % {
+                "agency": agency,
+                "countries": ", ".join(str(country) for country in missing),
+            }
+    return None
+
+
 @admin.register(User)
-class UserAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(CountryScopedAdminMixin, SafeAutocompleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     """People; "History" shows every change to a person (never the password), the audit trail who made it."""
 
     list_display = ["username", "get_full_name", "email", "role", "agency", "is_active", "second_factor", "last_login"]
-    list_filter = ["role", "is_active", "receives_digests", "agency__kind", "agency"]
+    list_filter = ["countries", "role", "is_active", "receives_digests", "agency__kind", "agency"]
     list_select_related = ["agency"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_en", "agency__code"]
     autocomplete_fields = ["agency"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email", "language", "time_zone", "receives_digests"]}),
-        (_("Role"), {"fields": ["role", "agency", "is_active"]}),
+        (_("Role"), {"fields": ["role", "agency", "countries", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "email", "role", "agency", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "email", "role", "agency", "countries", "password1", "password2"],
+            },
+        ),
     ]
     readonly_fields = ["last_login", "date_joined"]
     actions = ["reset_second_factor", "unlock_sign_in"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        default = _default_country(request)
+
+        class WithCountries(form):
+            def clean(self):
+                cleaned = super().clean()
+                checked = check_countries(
+                    role=cleaned.get("role"), agency=cleaned.get("agency"), chosen=cleaned.get("countries")
+                )
+                if checked and not (default is not None and not cleaned.get("countries")):
+                    self.add_error("countries" if "countries" in self.fields else None, checked)
+                return cleaned
+
+        return WithCountries
 
     @admin.action(description=_("Reset second factor (lost phone): set it up again at next sign-in"))
     def reset_second_factor(self, request, queryset):

@@ -10,7 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from nap_tracker.i18n import Translated
+from nap_tracker.i18n import CONTENT_LANGUAGES, Translated
+
+
+def validate_content_languages(value: str):
+    codes = [code.strip() for code in value.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in CONTENT_LANGUAGES]
+    if not codes or unknown:
+        raise ValidationError(
+            _("Give the languages as codes separated by commas, from: %(known)s."),
+            params={"known": ", ".join(CONTENT_LANGUAGES)},
+        )
 
 
 @functools.cache
@@ -25,6 +35,66 @@ def validate_time_zone(value: str):
         raise ValidationError(
             _("“%(zone)s” is not a time zone. Write it as Region/City, e.g. Asia/Baku."), params={"zone": value}
         )
+
+
+class Country(models.Model):
+    """The outermost scope: a country whose action plans, bodies and people the installation serves.
+
+    Every edition and every agency belongs to a country (an international organisation may work in
+    several); every person is given one country or several. What a person sees is decided by
+    `nap_tracker.countries`, never by reading this model directly.
+    """
+
+    code = models.SlugField(
+        _("code"), max_length=8, unique=True, help_text=_("Short unique code, e.g. az for Azerbaijan.")
+    )
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_az = models.CharField(_("name (Azerbaijani)"), max_length=120, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=120, blank=True)
+    name_local = models.CharField(
+        _("name in its own language"), max_length=120, blank=True, help_text=_("For example Azərbaycan, Sakartvelo.")
+    )
+    content_languages = models.CharField(
+        _("languages of content"),
+        max_length=20,
+        default="en",
+        validators=[validate_content_languages],
+        help_text=_("The languages its plans are written in, separated by commas, e.g. az,ru,en."),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone], help_text=_("E.g. Asia/Baku.")
+    )
+    coordinator_office = models.ForeignKey(
+        "Agency",
+        verbose_name=_("coordinator's office"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coordinated_countries",
+        help_text=_("The body that coordinates the country's action plans and reviews the updates."),
+    )
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("An inactive country is hidden from everyone but the installation's administrators."),
+    )
+
+    history = HistoricalRecords()
+
+    name = Translated("name")
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["name_en", "code"]
+
+    def __str__(self):
+        return str(self.name) or self.code
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The content languages as codes, in the order given."""
+        return tuple(code.strip() for code in self.content_languages.split(",") if code.strip())
 
 
 class Agency(models.Model):
@@ -43,6 +113,13 @@ class Agency(models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     active = models.BooleanField(_("active"), default=True)
+    countries = models.ManyToManyField(
+        Country,
+        verbose_name=_("countries"),
+        related_name="agencies",
+        blank=True,
+        help_text=_("The countries whose plans name this body; an international organisation may work in several."),
+    )
 
     history = HistoricalRecords()
 
@@ -104,6 +181,17 @@ class User(AbstractUser):
         blank=True,
         validators=[validate_time_zone],
         help_text=_("Times are shown in this zone. Leave empty for the site’s time zone."),
+    )
+    countries = models.ManyToManyField(
+        Country,
+        verbose_name=_("countries"),
+        related_name="users",
+        blank=True,
+        help_text=_(
+            "The countries this person works in: one for focal points, NGOs and the coordinator's office; "
+            "one or several for partners. An administrator with countries administers those countries; "
+            "an administrator without any administers the whole installation."
+        ),
     )
     receives_digests = models.BooleanField(
         _("receives e-mail digests"),

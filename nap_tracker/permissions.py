@@ -216,8 +216,11 @@ def may_view_report(user, report) -> bool:
 
 
 def may_view_audit_trail(user) -> bool:
-    """Who signed in, who was refused, who downloaded what: for the system administrator only."""
-    return user.is_authenticated and user.is_active and user.role == Role.ADMIN
+    """Who signed in, who was refused, who downloaded what: for the administrator of the whole installation
+    only. The trail names people and files of every country, so a country's administrator does not read it."""
+    from nap_tracker.countries import is_installation_admin
+
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN and is_installation_admin(user)
 
 
 # --- The partners' API ------------------------------------------------------------------------

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "measures.context_processors.notifications",
+                "nap_tracker.context_processors.countries",
             ],
         },
     },
@@ -378,7 +379,8 @@ CELERY_BEAT_SCHEDULE["requeue-stuck-reports"] = {
 # --- Sign-in, second factor and sessions (docs/security.md) ---
 INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 # Axes first: it refuses a locked-out username + address before the password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Django's model backend, loading the person's countries with the person (nap_tracker/countries.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "nap_tracker.countries.CountryModelBackend"]
 _after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
 MIDDLEWARE.insert(_after_auth, "django_otp.middleware.OTPMiddleware")
 _after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1

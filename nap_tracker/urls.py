@@ -30,6 +30,8 @@ urlpatterns = [
     path("accounts/two-factor/turn-off/", views.second_factor_disable, name="second_factor_disable"),
     # Django's set_language, saving a signed-in person's choice with their account.
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # The header's country switcher, for people who follow several countries' plans.
+    path("country/", views.country_switch, name="country_switch"),
     path("admin/", admin.site.urls),
     path("reports/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),

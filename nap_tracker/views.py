@@ -14,7 +14,7 @@ from django.views import i18n
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from nap_tracker import permissions, second_factor
+from nap_tracker import countries, permissions, second_factor
 from nap_tracker.forms import AccountSettingsForm, SecondFactorCodeForm, SecondFactorEnrolForm
 from nap_tracker.models import User
 
@@ -28,6 +28,23 @@ def set_language(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+@login_required
+@require_POST
+def country_switch(request):
+    """The header's country switcher: the country is kept for the following pages if it is one of the
+    person's (`nap_tracker.countries`); anyone else's, or nonsense, is a country that does not exist."""
+    try:
+        country_id = int(request.POST.get("country", ""))
+    except ValueError:
+        country_id = None
+    if country_id is None or not countries.choose_country(request, country_id):
+        permissions.refuse(request.user, visible=False)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("home")
+    return redirect(next_url)
 
 
 @login_required

@@ -11,13 +11,38 @@ from measures.models import (
     Status,
     StatusUpdate,
 )
-from nap_tracker.models import Agency, User
+from nap_tracker.models import Agency, Country, User
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    """Azerbaijan unless told otherwise: every row a test makes belongs to it, as every row of an
+    installation with one country does."""
+
+    class Meta:
+        model = Country
+        django_get_or_create = ["code"]
+
+    code = "az"
+    name_en = factory.LazyAttribute(lambda o: "Azerbaijan" if o.code == "az" else f"Country {o.code}")
+    name_az = factory.LazyAttribute(lambda o: "Azərbaycan" if o.code == "az" else "")
+    content_languages = "az,ru,en"
+    time_zone = "Asia/Baku"
+
+
+def _in_countries(obj, create, extracted):
+    """`countries=[...]` gives the row those countries; by default it belongs to Azerbaijan."""
+    if not create:
+        return
+    obj.countries.add(*(extracted if extracted is not None else [CountryFactory()]))
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agency
         django_get_or_create = ["code"]
+        skip_postgeneration_save = True
+
+    countries = factory.PostGeneration(_in_countries)
 
     code = factory.Sequence(lambda n: f"AGENCY-{n}")
     name_en = factory.LazyAttribute(lambda o: f"Agency {o.code}")
@@ -25,10 +50,23 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     kind = Agency.Kind.MINISTRY
 
 
+def _person_in_countries(person, create, extracted):
+    """An administrator is given no country unless told (they administer the whole installation);
+    everyone else belongs to Azerbaijan unless told."""
+    if not create:
+        return
+    if extracted is None and person.role == User.Role.ADMIN:
+        return
+    _in_countries(person, create, extracted)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    countries = factory.PostGeneration(_person_in_countries)
 
     username = factory.Sequence(lambda n: f"person{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
@@ -42,6 +80,7 @@ class EditionFactory(factory.django.DjangoModelFactory):
         model = Edition
         django_get_or_create = ["code"]
 
+    country = factory.SubFactory(CountryFactory)
     code = factory.Sequence(lambda n: f"NAP-TEST-{n}")
     title_en = factory.LazyAttribute(lambda o: f"Plan {o.code}")
     start_year = 2020

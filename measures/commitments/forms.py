@@ -39,7 +39,12 @@ class RecommendationSourceForm(forms.ModelForm):
         # in those would be one source to an import.
         reference = self.cleaned_data["reference"]
         key = reference_key(reference)
-        others = RecommendationSource.objects.exclude(pk=self.instance.pk).only("reference")
+        # Within the source's country: the same report (TIP 2024) speaks to every country.
+        others = (
+            RecommendationSource.objects.filter(country_id=self.instance.country_id)
+            .exclude(pk=self.instance.pk)
+            .only("reference")
+        )
         clash = next((source for source in others if reference_key(source.reference) == key), None)
         if clash is not None:
             raise forms.ValidationError(

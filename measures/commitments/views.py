@@ -26,6 +26,7 @@ from measures.importing.recommendation_list import UPLOAD_SCOPE
 from measures.importing.upload import max_size_mb
 from measures.models import Measure, Recommendation, RecommendationSource
 from nap_tracker import permissions
+from nap_tracker.countries import countries_for, current_country_id, in_countries, in_country
 
 
 def _allowed(request):
@@ -36,6 +37,11 @@ def _allowed(request):
 def _posted(request):
     """The form's data on a POST, even an empty one (which then says what is missing), None otherwise."""
     return request.POST if request.method == "POST" else None
+
+
+def _sources(request):
+    """The recommendation sources of the person's countries: another country's are as unknown as missing ones."""
+    return in_countries(RecommendationSource.objects.all(), countries_for(request.user))
 
 
 def _list_url(anchor: str = "") -> str:
@@ -49,7 +55,12 @@ def _list_url(anchor: str = "") -> str:
 @require_http_methods(["GET", "POST"])
 def source_edit(request, pk=None):
     _allowed(request)
-    source = get_object_or_404(RecommendationSource, pk=pk) if pk else RecommendationSource()
+    # A new source is made to the country the person is working in.
+    source = (
+        get_object_or_404(_sources(request), pk=pk)
+        if pk
+        else RecommendationSource(country_id=current_country_id(request))
+    )
     form = RecommendationSourceForm(_posted(request), instance=source)
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,10 +98,17 @@ def _source_from_query(request) -> int | None:
 def recommendation_edit(request, pk=None):
     _allowed(request)
     recommendation = (
-        get_object_or_404(Recommendation.objects.select_related("source"), pk=pk) if pk else Recommendation()
+        get_object_or_404(
+            in_countries(Recommendation.objects.all(), countries_for(request.user)).select_related("source"), pk=pk
+        )
+        if pk
+        else Recommendation()
     )
     initial = {"source": _source_from_query(request)} if not pk else None
     form = RecommendationForm(_posted(request), instance=recommendation, initial=initial)
+    # Sources of the recommendation's country, or for a new one of the country the person is working in.
+    country = recommendation.source.country_id if pk else current_country_id(request)
+    form.fields["source"].queryset = in_country(form.fields["source"].queryset, country)
     if request.method == "POST" and form.is_valid():
         try:
             recommendation = services.recommendation_save(recommendation=form.save(commit=False), user=request.user)
@@ -117,7 +135,9 @@ def recommendation_edit(request, pk=None):
 def recommendation_delete(request, pk):
     """Asks first; refuses while a measure answers the recommendation, and names those measures."""
     _allowed(request)
-    recommendation = get_object_or_404(Recommendation.objects.select_related("source"), pk=pk)
+    recommendation = get_object_or_404(
+        in_countries(Recommendation.objects.all(), countries_for(request.user)).select_related("source"), pk=pk
+    )
     if request.method == "POST":
         try:
             services.recommendation_delete(recommendation_id=recommendation.pk, user=request.user)
@@ -179,7 +199,12 @@ def recommendation_import_preview(request, token):
         return redirect("recommendation_import")
     if request.method == "POST":
         try:
-            result = recommendations_import_apply(filename=stored.filename, content=stored.content, user=request.user)
+            result = recommendations_import_apply(
+                filename=stored.filename,
+                content=stored.content,
+                user=request.user,
+                countries=[current_country_id(request)],
+            )
         except ImportInvalid as invalid:
             preview = invalid.preview
         else:
@@ -187,19 +212,21 @@ def recommendation_import_preview(request, token):
             messages.success(request, recommendations_import_summary(result))
             return redirect("recommendation_list")
     else:
-        preview = recommendations_preview(filename=stored.filename, content=stored.content)
+        preview = recommendations_preview(
+            filename=stored.filename, content=stored.content, countries=[current_country_id(request)]
+        )
     return render(request, "measures/commitments/import.html", {"form": _upload_form(), "preview": preview})
 
 
 # --- The recommendations a measure answers ---------------------------------------------------
 
 
-def _sources_with_recommendations():
-    """Every source with its recommendations in the source's order: two queries."""
+def _sources_with_recommendations(country):
+    """Every source of the country with its recommendations in the source's order: two queries."""
     return list(
-        RecommendationSource.objects.order_by("kind", "-year", "reference").prefetch_related(
-            Prefetch("recommendations", queryset=Recommendation.objects.order_by("sort_key"))
-        )
+        in_country(RecommendationSource.objects.all(), country)
+        .order_by("kind", "-year", "reference")
+        .prefetch_related(Prefetch("recommendations", queryset=Recommendation.objects.order_by("sort_key")))
     )
 
 
@@ -211,8 +238,13 @@ def _chosen_ids(values) -> set[int]:
 @require_http_methods(["GET", "POST"])
 def measure_recommendations(request, pk):
     _allowed(request)
-    measure = get_object_or_404(Measure.objects.select_related("edition", "area"), pk=pk)
+    measure = get_object_or_404(
+        in_countries(Measure.objects.all(), countries_for(request.user)).select_related("edition", "area"), pk=pk
+    )
     form = MeasureRecommendationsForm(_posted(request))
+    # Only the recommendations made to the measure's country can be chosen.
+    country = measure.edition.country_id
+    form.fields["recommendations"].queryset = in_country(form.fields["recommendations"].queryset, country)
     if request.method == "POST":
         if form.is_valid():
             ids = {r.pk for r in form.cleaned_data["recommendations"]}
@@ -246,6 +278,6 @@ def measure_recommendations(request, pk):
     return render(
         request,
         "measures/commitments/measure_recommendations.html",
-        {"measure": measure, "form": form, "sources": _sources_with_recommendations(), "chosen": chosen},
+        {"measure": measure, "form": form, "sources": _sources_with_recommendations(country), "chosen": chosen},
         status=400 if form.errors else 200,
     )

@@ -9,17 +9,21 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from measures.importing.headers import normalize
+from nap_tracker.countries import in_country
 from nap_tracker.models import Agency
 
 
 class AgencyIndex:
-    """Agencies by code and by name in every language, normalised. One query."""
+    """Agencies of one country (the plan's) by code and by name in every language, normalised. One query.
 
-    def __init__(self):
+    A body of another country is not found, as if it did not exist: a plan names its own country's bodies
+    (and the international organisations working there)."""
+
+    def __init__(self, country):
         self.by_key: dict[str, set[int]] = defaultdict(set)
         self.display: dict[str, str] = {}
         self.agencies: dict[int, Agency] = {}
-        for agency in Agency.objects.filter(active=True):
+        for agency in in_country(Agency.objects.filter(active=True), country):
             self.agencies[agency.pk] = agency
             for text in (agency.code, agency.name_en, agency.name_az, agency.name_ru):
                 if text and text.strip():

@@ -78,7 +78,7 @@ def import_preview(*, edition: Edition, filename: str, content: bytes) -> Import
     area_language = area_header_language(header_cells[by_key["area"]]) if "area" in by_key else "en"
     title_language = next(c.language for c in preview.columns if c.concept == "title")
 
-    agencies = AgencyIndex()
+    agencies = AgencyIndex(edition.country_id)
     existing_areas = {area.code: area for area in edition.areas.all()}
     with_recommendations = "recommendations" in by_key
     measures = {

@@ -19,6 +19,7 @@ from measures.importing.outcomes import Action, ImportInvalid, ImportPreview, Pr
 from measures.importing.read import FileProblem, read_table
 from measures.importing.recommendations import number_key, reference_key
 from measures.models import Recommendation, RecommendationSource
+from nap_tracker.countries import in_countries
 
 CONTENT_LANGUAGES = ("en", "az", "ru")
 HEADER_WORDS = {
@@ -92,8 +93,11 @@ def _date(text: str) -> date | None:
     return date(int(year), int(month), int(day))
 
 
-def recommendations_preview(*, filename: str, content: bytes) -> ImportPreview:
-    """What importing the file would do, row by row. Writes nothing. Two queries."""
+def recommendations_preview(*, filename: str, content: bytes, countries=None) -> ImportPreview:
+    """What importing the file would do, row by row. Writes nothing. Two queries.
+
+    `countries` (ids) limits the sources a row may name to those countries' — the importing person's; a
+    source of another country is as unknown as one never added. None: every source (the command line)."""
     preview = ImportPreview(edition=None, filename=filename)
     try:
         rows = read_table(filename=filename, content=content)
@@ -101,7 +105,10 @@ def recommendations_preview(*, filename: str, content: bytes) -> ImportPreview:
     except FileProblem as problem:
         preview.file_problems.append(Problem(str(problem)))
         return preview
-    sources = {reference_key(source.reference): source for source in RecommendationSource.objects.all()}
+    kept = RecommendationSource.objects.all()
+    if countries is not None:
+        kept = in_countries(kept, countries)
+    sources = {reference_key(source.reference): source for source in kept}
     stored = {(r.source_id, number_key(r.number)): r for r in Recommendation.objects.select_related("source")}
     languages = [language for concept, language in mapping if concept == "text"]
     seen: dict[tuple[int, str], int] = {}
@@ -211,9 +218,9 @@ def recommendations_preview(*, filename: str, content: bytes) -> ImportPreview:
 
 
 @transaction.atomic
-def recommendations_import_apply(*, filename: str, content: bytes, user=None) -> ImportPreview:
+def recommendations_import_apply(*, filename: str, content: bytes, user=None, countries=None) -> ImportPreview:
     """Import the file: all of it, or — when anything is wrong — nothing. Unchanged rows are not saved."""
-    preview = recommendations_preview(filename=filename, content=content)
+    preview = recommendations_preview(filename=filename, content=content, countries=countries)
     if not preview.is_valid:
         raise ImportInvalid(preview)
     reason = _("Imported from %(file)s") % {"file": filename[:80]}

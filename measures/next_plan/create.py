@@ -130,6 +130,8 @@ def edition_start_next(
 
     reason = _("Carried over from %(plan)s") % {"plan": source.code}
     edition = Edition(
+        # The next plan is the same country's.
+        country_id=source.country_id,
         code=code,
         title_en=titles["en"],
         title_az=titles["az"],

@@ -12,6 +12,7 @@ from measures.next_plan import candidates
 from measures.next_plan.create import NextPlanError, edition_start_next
 from measures.next_plan.forms import NextPlanForm
 from nap_tracker import permissions
+from nap_tracker.countries import countries_for, in_countries
 
 
 @login_required
@@ -20,7 +21,7 @@ def next_plan(request, code):
     """The coordinator's office drafts the next plan from a closing or closed one: code, title, years and
     the measures to carry over; on confirmation, the draft and its measures in one transaction."""
     user = request.user
-    source = get_object_or_404(Edition, code=code)
+    source = get_object_or_404(in_countries(Edition.objects.all(), countries_for(request.user)), code=code)
     if not permissions.may_start_next_plan(user):
         # Every signed-in person may read the plan, so this is a "no", not a "not found".
         permissions.refuse(user, visible=True)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from measures import selectors
 from measures.commitments import services
 from measures.models import Measure, Recommendation, RecommendationSource
-from tests.factories import AreaFactory, EditionFactory
+from tests.factories import AreaFactory, CountryFactory, EditionFactory
 from tests.measures.import_files import csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +22,10 @@ LIST_HEADER = ["Source", "No.", "Recommendation", "Recommendation (ru)", "Date",
 
 @pytest.fixture
 def sources(db):
-    greta = RecommendationSource.objects.create(kind="greta", reference="GRETA(2018)17", evaluation_round=2, year=2018)
-    tip = RecommendationSource.objects.create(kind="us_tip", reference="TIP 2024", year=2024)
+    greta = RecommendationSource.objects.create(
+        country=CountryFactory(), kind="greta", reference="GRETA(2018)17", evaluation_round=2, year=2018
+    )
+    tip = RecommendationSource.objects.create(country=CountryFactory(), kind="us_tip", reference="TIP 2024", year=2024)
     return {
         "greta": greta,
         "tip": tip,

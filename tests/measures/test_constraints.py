@@ -11,6 +11,7 @@ from nap_tracker.models import Agency, User
 from tests.factories import (
     AgencyFactory,
     AreaFactory,
+    CountryFactory,
     EditionFactory,
     MeasureAgencyFactory,
     MeasureFactory,
@@ -108,7 +109,9 @@ def test_only_an_executing_body_leads():
 
 def test_edition_years_run_forward():
     with refused("edition_start_year_not_after_end_year"):
-        Edition.objects.create(code="NAP-BACKWARDS", title_en="Backwards", start_year=2024, end_year=2020)
+        Edition.objects.create(
+            country=CountryFactory(), code="NAP-BACKWARDS", title_en="Backwards", start_year=2024, end_year=2020
+        )
 
 
 def test_area_code_is_unique_within_its_edition():

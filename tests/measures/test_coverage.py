@@ -49,7 +49,12 @@ def greta(people, agency):
     edition.test_area = AreaFactory(edition=edition, code="4.1")
     edition.test_period = ReportingPeriodFactory(edition=edition, label="2021 H2")
     source = RecommendationSource.objects.create(
-        kind="greta", reference="GRETA(2018)17", year=2018, evaluation_round=2, is_illustrative=True
+        country=edition.country,
+        kind="greta",
+        reference="GRETA(2018)17",
+        year=2018,
+        evaluation_round=2,
+        is_illustrative=True,
     )
     recs = {
         number: Recommendation.objects.create(

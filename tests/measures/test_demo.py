@@ -13,6 +13,7 @@ from measures.models import (
     StatusUpdate,
 )
 from nap_tracker.models import Agency, User
+from tests.factories import CountryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +63,14 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings):
         run()
     assert not Edition.objects.exists()
     run(force=True)
-    assert Edition.objects.count() == 2
+    # Azerbaijan's two plans and the second country's illustrative one.
+    assert Edition.objects.count() == 3
 
 
 def test_if_empty_leaves_a_database_with_plans_alone():
-    Edition.objects.create(code="NAP-OWN", title_en="Our own plan", start_year=2025, end_year=2029)
+    Edition.objects.create(
+        country=CountryFactory(), code="NAP-OWN", title_en="Our own plan", start_year=2025, end_year=2029
+    )
     output = run(if_empty=True)
     assert "not loaded" in output
     assert Edition.objects.count() == 1
@@ -180,3 +184,22 @@ def test_one_demo_person_per_role_with_the_demo_password(settings):
         assert person.check_password("a-demo-password")
         assert username in output
     assert "a-demo-password" in output
+
+
+def test_a_small_illustrative_second_country_shows_the_scoping():
+    from nap_tracker.models import Country
+
+    run()
+    georgia = Country.objects.get(code="ge")
+    plan = Edition.objects.get(country=georgia)
+    assert "illustrative" in plan.title_en.lower()
+    assert plan.measures.count() == plan.measures.filter(is_illustrative=True).count() > 0
+    assert StatusUpdate.objects.filter(measure__edition=plan).exists()
+    # The demo partner (IOM) follows both countries; the coordinators one each; the administrator all.
+    assert set(User.objects.get(username="partner").countries.values_list("code", flat=True)) == {"az", "ge"}
+    assert list(User.objects.get(username="coordinator-ge").countries.values_list("code", flat=True)) == ["ge"]
+    assert list(User.objects.get(username="coordinator").countries.values_list("code", flat=True)) == ["az"]
+    assert not User.objects.get(username="admin").countries.exists()
+    # Every Azerbaijani plan and body is Azerbaijan's; IOM works in both.
+    assert not Edition.objects.exclude(country=georgia).exclude(country__code="az").exists()
+    assert set(Agency.objects.get(code="IOM").countries.values_list("code", flat=True)) == {"az", "ge"}

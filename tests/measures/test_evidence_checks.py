@@ -18,6 +18,7 @@ from measures.demo_files import simple_pdf
 from measures.evidence import check_evidence_file
 from measures.models import Evidence, Measure, ReportingPeriod
 from nap_tracker.models import User
+from tests.factories import CountryFactory
 
 MB = 1024 * 1024
 
@@ -155,7 +156,9 @@ def test_a_plan_import_that_would_unpack_too_far_is_refused_unread(client, peopl
     from measures.models import Edition
 
     settings.EVIDENCE_MAX_UNPACKED_BYTES = MB
-    edition = Edition.objects.create(code="NAP-BOMB", title_en="Plan", start_year=2020, end_year=2024)
+    edition = Edition.objects.create(
+        country=CountryFactory(), code="NAP-BOMB", title_en="Plan", start_year=2020, end_year=2024
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")

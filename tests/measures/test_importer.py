@@ -15,7 +15,7 @@ from measures.importing import (
     parse_period,
 )
 from measures.models import Area, Edition, Measure, MeasureAgency
-from tests.factories import AgencyFactory, AreaFactory, EditionFactory
+from tests.factories import AgencyFactory, AreaFactory, CountryFactory, EditionFactory
 from tests.measures.import_files import OFFICIAL_HEADER, csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -477,7 +477,12 @@ def test_what_an_export_writes_an_import_reads_back(demo, file_format):
     )
 
     copy = Edition.objects.create(
-        code="COPY", title_en="Copy", start_year=2020, end_year=2024, approved_on=source.approved_on
+        country=CountryFactory(),
+        code="COPY",
+        title_en="Copy",
+        start_year=2020,
+        end_year=2024,
+        approved_on=source.approved_on,
     )
     import_apply(edition=copy, filename=exported.filename, content=exported.content)
 

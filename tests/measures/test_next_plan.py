@@ -25,7 +25,7 @@ from measures.models import (
 )
 from measures.next_plan import NextPlanError, edition_start_next, plan_is_ending, suggested_code
 from nap_tracker.models import User
-from tests.factories import AgencyFactory, AreaFactory, EditionFactory, MeasureFactory, UserFactory
+from tests.factories import AgencyFactory, AreaFactory, CountryFactory, EditionFactory, MeasureFactory, UserFactory
 from tests.measures.import_files import OFFICIAL_HEADER, xlsx
 from tests.measures.test_queries import count
 
@@ -83,7 +83,9 @@ class OldPlan:
         )
         self.source, _ = FundingSource.objects.get_or_create(code="STATE", defaults={"kind": "state"})
         BudgetLine.objects.create(measure=self.measure, source=self.source, amount=Decimal("12000"), currency="AZN")
-        greta = RecommendationSource.objects.create(kind="greta", reference="GRETA(2018)17", year=2018)
+        greta = RecommendationSource.objects.create(
+            country=CountryFactory(), kind="greta", reference="GRETA(2018)17", year=2018
+        )
         self.recommendation = Recommendation.objects.create(source=greta, number="§45", text_en="Train the police")
         self.measure.recommendations.add(self.recommendation)
         self.periods = {

@@ -27,7 +27,7 @@ from measures.models import (
     StatusUpdate,
     UpdateEvent,
 )
-from nap_tracker.models import User
+from nap_tracker.models import Country, User
 from tests.api.test_permissions import API_MATRIX
 from tests.reporting.test_views import MATRIX as REPORTING_MATRIX
 
@@ -435,6 +435,23 @@ MATRIX = {
     "reset link": ("password_reset_confirm", "reset_token", "get", everyone(OK, anonymous=OK)),
     "password reset done": ("password_reset_complete", None, "get", everyone(OK, anonymous=OK)),
     "change language": ("set_language", None, "post", everyone(FOUND, anonymous=FOUND)),
+    # Everyone may choose among their own countries (the demo's are all Azerbaijan's, the partner's and the
+    # installation administrator's Georgia too); another's is tested in test_countries.py.
+    "switch country": ("country_switch", None, "post", everyone(FOUND)),
+    # Only those who follow several countries compare them: the partner and the installation's administrator.
+    "countries compared": (
+        "country_comparison",
+        None,
+        "get",
+        {
+            "admin": OK,
+            "coordinator": FORBIDDEN,
+            "focal_point": FORBIDDEN,
+            "ngo": FORBIDDEN,
+            "partner": OK,
+            "anonymous": LOGIN,
+        },
+    ),
     "my settings": ("account_settings", None, "get", everyone(OK)),
     # The second factor. In this matrix (tests/conftest.py) administrators and the coordinator's office
     # have an authenticator app and a verified session; the other roles have not turned it on.
@@ -520,6 +537,7 @@ def matrix_objects_from_demo():
     )
     return {
         "api_token": api_token,
+        "azerbaijan": Country.objects.get(code="az"),
         "focal_notification": focal_notification,
         "mlspp_measure": Measure.objects.get(edition=nap20, number="4.2.3"),
         "ngo_measure": Measure.objects.get(edition=nap20, number="4.3.1"),
@@ -653,6 +671,8 @@ def post_data(name, objects):
         return {"text": "Could you attach the attendance lists?"}
     if name == "set_language":
         return {"language": "az", "next": "/"}
+    if name == "country_switch":
+        return {"country": objects["azerbaijan"].pk, "next": "/"}
     if name == "measure_revise_deadline":
         return {"new_deadline": "2024-06-30", "reason": "The Cabinet of Ministers asked for a second reading."}
     if name == "next_plan":
@@ -731,3 +751,123 @@ def test_every_url_is_in_the_matrix():
 def test_matrix_gives_every_role_an_answer():
     for case, (_, _, _, expected) in MATRIX.items():
         assert set(expected) == set(ROLES), case
+
+
+# --- A second country sees nothing of the first ---------------------------------------------------
+
+# The demo's second country (illustrative, measures/demo_data/second_country.json) and one person per role
+# in it; the matrix's objects are all Azerbaijan's.
+GEORGIANS = {
+    "admin": "ge-admin",
+    "coordinator": "coordinator-ge",
+    "focal_point": "focal-ge",
+    "ngo": "ngo-ge",
+    "partner": "partner-ge",
+}
+# Pages that are the same for everyone whatever their country (sign-in, password, second factor, language),
+# or that name no object: tested below for what they show rather than for their answer.
+COUNTRY_FREE = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "account_settings",
+    "second_factor_verify",
+    "second_factor_enrol",
+    "second_factor_recovery_codes",
+    "second_factor_disable",
+}
+# Azerbaijan's published plan has a public summary for anyone, signed in or not, of any country.
+PUBLIC = {"public summary of a published plan"}
+
+
+@pytest.fixture
+def georgians(objects):
+    from tests.factories import UserFactory
+
+    georgia = Country.objects.get(code="ge")
+    UserFactory(username="ge-admin", role=User.Role.ADMIN, agency=None, countries=[georgia])
+    UserFactory(
+        username="ngo-ge", role=User.Role.NGO, agency=georgia.agencies.get(code="GE-DEMO-NGO"), countries=[georgia]
+    )
+    UserFactory(
+        username="partner-ge", role=User.Role.PARTNER, agency=georgia.agencies.get(code="IOM"), countries=[georgia]
+    )
+    return {role: User.objects.get(username=username) for role, username in GEORGIANS.items()}
+
+
+# The reporting app's pages (reporting:…) are scoped by country on their own; their cases join this test then.
+OBJECT_CASES = [
+    case
+    for case, (name, target, _method, _expected) in MATRIX.items()
+    if target not in (None, "import_token", "reset_token")
+    and name not in COUNTRY_FREE
+    and case not in PUBLIC
+    and not name.startswith("reporting:")
+]
+
+
+@pytest.mark.parametrize("case", OBJECT_CASES)
+def test_a_person_of_another_country_is_refused_every_object(client, objects, georgians, case):
+    """Every URL that names an object of Azerbaijan, for every role of Georgia: refused — 404 where the same
+    role of Azerbaijan would be let in (the object is unknown to them), and never a success."""
+    name, target, method, expected = MATRIX[case]
+    url = url_for(name, target, objects)
+    wrong = []
+    for role, person in georgians.items():
+        with transaction.atomic():
+            client.logout()
+            client.force_login(person)
+            response = getattr(client, method)(url, post_data(name, objects))
+            if response.streaming:
+                b"".join(response.streaming_content)
+            transaction.set_rollback(True)
+        allowed_at_home = expected[role] in (OK, FOUND)
+        if response.status_code not in ((NOT_FOUND,) if allowed_at_home else (NOT_FOUND, FORBIDDEN)):
+            wrong.append(f"{role}: got {response.status_code}")
+    assert not wrong, f"{case} ({method.upper()} {url}): " + "; ".join(wrong)
+
+
+# What a list, an export or a page without an object would show of Azerbaijan: its plans' codes, a body
+# named only in its plans, a measure's title.
+AZERBAIJAN_MARKERS = ["NAP-2020-2024", "NAP-2014-2018", "Ministry of Labour and Social Protection", "MLSPP"]
+LIST_PAGES = [
+    "home",
+    "measure_list",
+    "measure_csv",
+    "review_queue",
+    "recommendation_list",
+    "notification_list",
+]
+
+
+@pytest.mark.parametrize("page", LIST_PAGES)
+def test_a_person_of_another_country_sees_nothing_of_it_on_lists_and_exports(client, objects, georgians, page):
+    url = reverse(page)
+    wrong = []
+    for role, person in georgians.items():
+        client.logout()
+        client.force_login(person)
+        response = client.get(url + ("?q=4.1" if page == "measure_list" else ""))
+        if response.status_code != 200:
+            continue  # refused outright (the review queue for a partner): nothing shown
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        text = content.decode("utf-8-sig")
+        shown = [marker for marker in AZERBAIJAN_MARKERS if marker in text]
+        if shown:
+            wrong.append(f"{role}: {shown}")
+    assert not wrong, f"{page}: " + "; ".join(wrong)
+
+
+def test_the_lists_markers_are_shown_to_azerbaijan(client, objects):
+    # The check above would pass on an empty page: the same lists show the markers to Azerbaijan's coordinator.
+    client.force_login(User.objects.get(username="coordinator"))
+    home = client.get(reverse("home")).content.decode()
+    csv = b"".join(client.get(reverse("measure_csv")).streaming_content).decode("utf-8-sig")
+    assert "NAP-2020-2024" in home
+    assert "NAP-2020-2024" in csv and "Ministry of Labour and Social Protection" in csv

@@ -22,7 +22,7 @@ from measures.importing import (
 )
 from measures.models import Measure, MeasureAgency, Recommendation, RecommendationSource
 from nap_tracker.models import User
-from tests.factories import AgencyFactory, AreaFactory, EditionFactory
+from tests.factories import AgencyFactory, AreaFactory, CountryFactory, EditionFactory
 from tests.measures.import_files import OFFICIAL_HEADER, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +40,10 @@ def plan(db):
 
 @pytest.fixture
 def sources(db):
-    greta = RecommendationSource.objects.create(kind="greta", reference="GRETA(2018)17", evaluation_round=2, year=2018)
-    tip = RecommendationSource.objects.create(kind="us_tip", reference="TIP 2024", year=2024)
+    greta = RecommendationSource.objects.create(
+        country=CountryFactory(), kind="greta", reference="GRETA(2018)17", evaluation_round=2, year=2018
+    )
+    tip = RecommendationSource.objects.create(country=CountryFactory(), kind="us_tip", reference="TIP 2024", year=2024)
     return {
         "§45": Recommendation.objects.create(source=greta, number="§45", priority="urges", text_en="Identify"),
         "§113": Recommendation.objects.create(source=greta, number="§113", priority="urges", text_en="Compensate"),
@@ -294,7 +296,9 @@ def test_the_measure_page_lists_the_recommendations_it_answers(client, demo):
 
 
 def test_the_list_costs_the_same_however_many_recommendations_and_links(client, sources, plan):
-    client.force_login(User.objects.create_user(username="reader", password="x", role="coordinator"))
+    reader = User.objects.create_user(username="reader", password="x", role="coordinator")
+    reader.countries.add(plan.country)  # a person given no country sees no recommendation at all
+    client.force_login(reader)
     url = reverse("recommendation_list")
     client.get(url)
     with CaptureQueriesContext(connection) as few:

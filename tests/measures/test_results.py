@@ -8,6 +8,7 @@ from django.urls import reverse
 from measures import results, services
 from measures.models import BudgetLine, FundingSource, Indicator, IndicatorValue, Measure, ReportingPeriod, Spending
 from measures.models import StatusUpdate as Update
+from tests.factories import CountryFactory
 from tests.measures.test_thread import review
 from tests.measures.test_workflow import create, form_data, login
 
@@ -219,7 +220,9 @@ def test_export_and_import_round_trip_keeps_indicators_and_budgets(measure):
     # The same file into an empty copy of the plan: every indicator and budget line comes back.
     from measures.models import Edition
 
-    copy = Edition.objects.create(code="NAP-COPY", title_en="Copy", start_year=2020, end_year=2024, state="active")
+    copy = Edition.objects.create(
+        country=CountryFactory(), code="NAP-COPY", title_en="Copy", start_year=2020, end_year=2024, state="active"
+    )
     import_apply(edition=copy, filename=exported.filename, content=exported.content)
     copied = Measure.objects.get(edition=copy, number="4.3.3")
 

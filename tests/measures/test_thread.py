@@ -110,7 +110,10 @@ def test_the_coordinator_asks_a_question_and_the_agency_answers_without_changing
         "Could you attach the attendance lists?",
         "Yes — they will follow tomorrow.",
     ]
-    coordinators = set(User.objects.filter(role="coordinator").exclude(email="").values_list("email", flat=True))
+    # Azerbaijan's coordinators: the demo's second country has its own, who hear nothing of this.
+    coordinators = set(
+        User.objects.filter(role="coordinator", countries__code="az").exclude(email="").values_list("email", flat=True)
+    )
     assert coordinators and {m.to[0] for m in mail.outbox} == coordinators
 
 

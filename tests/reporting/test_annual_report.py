@@ -31,6 +31,7 @@ from reporting.models import Report
 from tests.factories import (
     AgencyFactory,
     AreaFactory,
+    CountryFactory,
     EditionFactory,
     MeasureAgencyFactory,
     MeasureFactory,
@@ -104,8 +105,10 @@ def year_plan(plan):
     IndicatorValue.objects.create(update=earlier, indicator=indicator, value=3)
     IndicatorValue.objects.create(update=law, indicator=indicator, value=9)
 
-    greta = RecommendationSource.objects.create(kind="greta", reference="GRETA(2018)17", year=2018)
-    tip = RecommendationSource.objects.create(kind="us_tip", reference="TIP 2024", year=2024)
+    greta = RecommendationSource.objects.create(
+        country=CountryFactory(), kind="greta", reference="GRETA(2018)17", year=2018
+    )
+    tip = RecommendationSource.objects.create(country=CountryFactory(), kind="us_tip", reference="TIP 2024", year=2024)
     other_plan = MeasureFactory(area=AreaFactory(edition=EditionFactory(code="NAP-2025-2029")), number="1.1")
     links = {
         "§1": ["4.1.1"],  # completed: answered

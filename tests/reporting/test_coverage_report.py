@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from measures.models import Recommendation, RecommendationSource, StatusUpdate
 from reporting.models import Report
 from reporting.services import report_render
+from tests.factories import CountryFactory
 from tests.reporting.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ def greta(plan):
     """On the conftest's plan: §10 no measure; §20 only 4.1.2 (in progress, overdue since 2022); §30 only
     4.2.2 (not started); §40 4.1.1 (completed, its approved report with a restricted part)."""
     source = RecommendationSource.objects.create(
+        country=CountryFactory(),
         kind="greta",
         reference="GRETA(2018)17",
         title_en="GRETA report on Azerbaijan, second round",

@@ -15,19 +15,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The .xlsx or .csv file.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
+        parser.add_argument(
+            "--country",
+            help="The code of the country whose sources the file names (e.g. az); needed when there are several.",
+        )
 
-    def handle(self, *args, file, dry_run=False, **options):
+    def handle(self, *args, file, dry_run=False, country=None, **options):
+        from nap_tracker.models import Country
+
+        known = dict(Country.objects.values_list("code", "pk"))
+        if country is None and len(known) > 1:
+            raise CommandError(f"Say which country's sources the file names: --country, one of {', '.join(known)}.")
+        if country is not None and country not in known:
+            raise CommandError(f"No country with the code {country!r}. Countries: {', '.join(known) or 'none yet'}.")
+        countries = [known[country]] if country else None
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No file at {file}.")
         content = path.read_bytes()
         try:
             if dry_run:
-                preview = recommendations_preview(filename=path.name, content=content)
+                preview = recommendations_preview(filename=path.name, content=content, countries=countries)
                 if not preview.is_valid:
                     raise ImportInvalid(preview)
             else:
-                preview = recommendations_import_apply(filename=path.name, content=content)
+                preview = recommendations_import_apply(filename=path.name, content=content, countries=countries)
         except ImportInvalid as invalid:
             for problem in invalid.preview.problems:
                 self.stderr.write(str(problem))

@@ -7,7 +7,8 @@ from measures.demo import DEMO_PEOPLE, demo_is_loaded, load_demo
 class Command(BaseCommand):
     help = (
         "Load the demo data: NAP 2014–2018 and NAP 2020–2024 of Azerbaijan, the bodies named in them, "
-        "one person per role and updates in every workflow state. Running it again changes nothing."
+        "one person per role and updates in every workflow state, and a small illustrative second country. "
+        "Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -46,18 +47,23 @@ class Command(BaseCommand):
         self._print_sign_ins()
 
     def _print_sign_ins(self):
+        from measures.demo_second_country import second_country_data
         from nap_tracker.models import User
 
+        every = [*DEMO_PEOPLE, *second_country_data()["people"]]
         people = {
             person.username: person
-            for person in User.objects.filter(username__in=[p[0] for p in DEMO_PEOPLE]).select_related("agency")
+            for person in User.objects.filter(username__in=[p[0] for p in every]).select_related("agency")
         }
         if not people:
             return
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password: {settings.DEMO_PASSWORD}):")
-        for username, *_ in DEMO_PEOPLE:
+        for username, *_ in every:
             if person := people.get(username):
                 agency = f" — {person.agency.name_en}" if person.agency else ""
                 self.stdout.write(f"  {username:<12} {person.get_role_display()}{agency}")
-        self.stdout.write("  admin and coordinator set up an authenticator app (TOTP) at their first sign-in.")
+        self.stdout.write("  admin and the coordinators set up an authenticator app (TOTP) at their first sign-in.")
+        self.stdout.write(
+            "  admin administers the whole installation; partner follows both countries (switcher in the header)."
+        )

@@ -44,6 +44,8 @@ AZERBAIJAN_MARKERS = [
     "Law adopted by the Milli",
     "Ministry of Labour",
     "GRETA report on Azerbaijan",
+    "GRETA(2018)17",
+    "Protect victims in Ganja",
 ]
 SHARED_REFERENCE = "TIP(2024)"  # one US TIP report speaks to every country: each has its own source row
 

@@ -433,3 +433,17 @@ def test_render_report_finds_the_source_and_agency_in_the_plans_country(azerbaij
     with pytest.raises(CommandError, match="not of 'az'"):
         call_command("render_report", edition="NAP-GE", country="az", output=str(out))
     call_command("render_report", edition="NAP-GE", country="ge", format="csv", output=str(out))
+
+
+# --- The admin -------------------------------------------------------------------------------
+
+
+def test_a_country_administrator_lists_and_opens_their_countrys_reports_only(client, azerbaijan, georgia):
+    administrator = UserFactory(username="admin-ge", role=User.Role.ADMIN, agency=None, countries=[georgia.country])
+    client.force_login(administrator)
+    response = client.get(reverse("admin:reporting_report_changelist"))
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [georgia.report]
+    assert client.get(reverse("admin:reporting_report_change", args=[georgia.report.pk])).status_code == 200
+    # Another country's report is unknown here: the admin sends its own "does not exist" back to the list.
+    assert client.get(reverse("admin:reporting_report_change", args=[azerbaijan.report.pk])).status_code in (302, 404)

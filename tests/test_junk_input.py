@@ -83,7 +83,9 @@ def site(db):
     common = {"measure": measure, "agency": mlspp, "status": "in_progress", "progress": 40, "author": focal}
     draft = StatusUpdate.objects.create(period=periods[0], state="draft", narrative="Draft.", **common)
     submitted = StatusUpdate.objects.create(period=periods[1], state="submitted", narrative="Done.", **common)
-    source = RecommendationSource.objects.create(kind="greta", reference="GRETA(2018)17")
+    source = RecommendationSource.objects.create(
+        country=measure.edition.country, kind="greta", reference="GRETA(2018)17"
+    )
     measure.recommendations.add(Recommendation.objects.create(source=source, number="§45", text_en="Identify."))
     return {
         "people": {

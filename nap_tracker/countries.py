@@ -57,6 +57,7 @@ COUNTRY_PATHS = {
     "measures.deadlinerevision": "measure__edition__country",
     "measures.recommendationsource": "country",
     "measures.recommendation": "source__country",
+    "reporting.report": "edition__country",
 }
 
 

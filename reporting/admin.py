@@ -1,11 +1,13 @@
 from django.contrib import admin
 
-from nap_tracker.admin import DateSafeListMixin
+from nap_tracker.admin import CountryScopedAdminMixin, DateSafeListMixin
 from reporting.models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(DateSafeListMixin, admin.ModelAdmin):
+class ReportAdmin(CountryScopedAdminMixin, DateSafeListMixin, admin.ModelAdmin):
+    """A country administrator lists and opens the reports of their countries' plans only."""
+
     list_display = [
         "pk",
         "kind",

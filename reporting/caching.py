@@ -80,7 +80,11 @@ def plan_changed(edition_id: int | None = None):
 def dashboard(edition: Edition, build, *, today) -> dict:
     """The dashboard's context for `edition` in the current language: from the cache while the plan (and
     the plans it carries measures over from) are unchanged, else `build()` — a dict whose "numbers" are a
-    `DashboardNumbers` — stored for the next visit. With the cache away (Redis down), computed each time."""
+    `DashboardNumbers` — stored for the next visit. With the cache away (Redis down), computed each time.
+
+    The key names the plan by its id, and a plan belongs to one country: an entry holds one plan's numbers
+    only, and is reached only after the view chose the plan among the current country's (reporting/views.py),
+    so no entry is ever served across countries."""
     try:
         versions = plan_versions([edition.pk, EVERY_PLAN])
         key = (

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, Edition, Measure, RecommendationSource, ReportingPeriod, overdue_condition
 from nap_tracker import permissions
+from nap_tracker.countries import in_country
 from nap_tracker.models import Agency
 from reporting.models import Report
 from reporting.services import DOCX_KINDS
@@ -57,10 +58,14 @@ def measures_in_scope(*, kind, edition, area=None, agency=None) -> int:
     return measures.count()
 
 
-def large_editions() -> dict:
-    """The plans too large to print whole, with their number of measures (one query)."""
+def large_editions(country_id: int | None) -> dict:
+    """The country's plans too large to print whole, with their number of measures (one query)."""
     limit = settings.REPORT_FULL_PDF_MAX_MEASURES
-    counted = Edition.objects.annotate(measure_count=Count("measures")).filter(measure_count__gt=limit)
+    counted = (
+        in_country(Edition.objects.all(), country_id)
+        .annotate(measure_count=Count("measures"))
+        .filter(measure_count__gt=limit)
+    )
     return {edition.pk: edition.measure_count for edition in counted}
 
 
@@ -71,8 +76,9 @@ class SourceChoiceField(forms.ModelChoiceField):
 
 
 class ReportRequestForm(forms.Form):
-    """What to put in a report. The choices offered are those the person may request; the
-    server checks again on submit, whatever the browser sends."""
+    """What to put in a report. The choices offered are those the person may request, of the current
+    country only (`country_id`): a plan, period, area, agency or source of another country sent by hand
+    is not a valid choice. The server checks again on submit, whatever the browser sends."""
 
     kind = forms.ChoiceField(label=_("Report"))
     edition = forms.ModelChoiceField(Edition.objects.all(), label=_("Action plan"), empty_label=None)
@@ -105,9 +111,13 @@ class ReportRequestForm(forms.Form):
         help_text=_("The Word document (DOCX), to edit, is made for the annual report of the National Coordinator."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, country_id: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Every choice narrowed to the country: a filter on the query each field runs anyway, no query more.
+        for name in ("edition", "period", "agency", "area", "source"):
+            field = self.fields[name]
+            field.queryset = in_country(field.queryset, country_id)
         self.fields["kind"].choices = [
             (value, label)
             for value, label in Report.Kind.choices
@@ -115,7 +125,7 @@ class ReportRequestForm(forms.Form):
         ]
         if user.role in permissions.REPORTING_ROLES:
             # A focal point or NGO asks for its own agency's report and nothing else.
-            self.fields["agency"].queryset = Agency.objects.filter(pk=user.agency_id)
+            self.fields["agency"].queryset = in_country(Agency.objects.filter(pk=user.agency_id), country_id)
             self.fields["agency"].empty_label = None
             self.fields["agency"].help_text = ""
             self.initial.setdefault("agency", user.agency_id)

@@ -304,8 +304,8 @@ def quality_review(edition: Edition, *, today: date | None = None, list_lacking:
         if not agency.reported
     ]
 
-    # Query 8: the recommendations the plan could have answered — made before its last year ended — with
-    # whether one of its measures answers each.
+    # Query 8: the recommendations the plan could have answered — those of its country's sources, made
+    # before its last year ended — with whether one of its measures answers each.
     issued_year = Coalesce(
         ExtractYear("issued_on"), ExtractYear("source__published_on"), "source__year", output_field=IntegerField()
     )
@@ -319,6 +319,7 @@ def quality_review(edition: Edition, *, today: date | None = None, list_lacking:
                 )
             ),
         )
+        .filter(source__country_id=edition.country_id)
         .filter(Q(issued_year__isnull=True) | Q(issued_year__lte=edition.end_year))
         .order_by("source__kind", F("source__year").desc(nulls_last=True), "source__reference", "sort_key")
     )

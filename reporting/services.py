@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from measures.models import Area, Edition, RecommendationSource, ReportingPeriod
 from nap_tracker import permissions
+from nap_tracker.countries import countries_for
 from nap_tracker.models import Agency
 from reporting.documents.annual import annual_report
 from reporting.documents.annual_docx import render_annual_docx
@@ -73,6 +74,8 @@ def report_render(
     if kind == Report.Kind.COVERAGE:
         if source is None:
             raise ReportError(_("Choose the recommendation source the report covers."))
+        if source.country_id != edition.country_id:
+            raise ReportError(_("Choose a recommendation source of the action plan's country."))
         from reporting.documents.coverage import coverage_render
 
         with translation.override(language):
@@ -129,6 +132,15 @@ def _check_parameters(*, kind, edition, period, agency, area, format, source):
         raise ReportError(_("Choose a reporting period of the same action plan."))
     if area is not None and area.edition_id != edition.pk:
         raise ReportError(_("Choose an area of the same action plan."))
+    if source is not None and source.country_id != edition.country_id:
+        raise ReportError(_("Choose a recommendation source of the action plan's country."))
+    # One query, for an agency's report only (the request form already offers the country's agencies alone).
+    if (
+        kind == Report.Kind.AGENCY
+        and agency is not None
+        and not agency.countries.filter(pk=edition.country_id).exists()
+    ):
+        raise ReportError(_("Choose an agency working in the action plan's country."))
 
 
 def report_request(
@@ -145,6 +157,9 @@ def report_request(
 ) -> Report:
     """Record a request and queue its rendering once the request is committed."""
     if not permissions.may_request_report(user, kind=kind, agency_id=agency.pk if agency else None):
+        raise ReportNotAllowed(_("You may not request this report."))
+    # A plan of a country the person does not have is refused, whatever a caller passes (free on a request).
+    if edition.country_id not in countries_for(user):
         raise ReportNotAllowed(_("You may not request this report."))
     _check_parameters(kind=kind, edition=edition, period=period, agency=agency, area=area, format=format, source=source)
     if kind == Report.Kind.QUALITY:

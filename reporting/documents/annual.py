@@ -323,9 +323,12 @@ def _links(edition: Edition):
     return Measure.recommendations.through.objects.filter(recommendation_id=OuterRef("pk"), measure__edition=edition)
 
 
-def _sources(year: int):
-    # A source published after the year could not be answered in it.
-    return RecommendationSource.objects.filter(Q(year__isnull=True) | Q(year__lte=year))
+def _sources(edition: Edition, year: int):
+    # The plan's country's sources only (another country's recommendations are not this plan's to answer);
+    # a source published after the year could not be answered in it.
+    return RecommendationSource.objects.filter(country_id=edition.country_id).filter(
+        Q(year__isnull=True) | Q(year__lte=year)
+    )
 
 
 def _coverage(edition: Edition, year: int, numbers: ReportNumbers) -> list[SourceCoverage]:
@@ -334,7 +337,7 @@ def _coverage(edition: Edition, year: int, numbers: ReportNumbers) -> list[Sourc
     links = _links(edition)
     counted = {
         row["source_id"]: row
-        for row in Recommendation.objects.filter(source__in=_sources(year))
+        for row in Recommendation.objects.filter(source__in=_sources(edition, year))
         .annotate(linked=Exists(links), live=Exists(links.exclude(measure_id__in=_stalled(numbers))))
         .values("source_id")
         .annotate(
@@ -353,7 +356,7 @@ def _coverage(edition: Edition, year: int, numbers: ReportNumbers) -> list[Sourc
             stalled=counted[source.pk]["stalled"],
             unanswered=counted[source.pk]["unanswered"],
         )
-        for source in _sources(year).filter(pk__in=list(counted))
+        for source in _sources(edition, year).filter(pk__in=list(counted))
     ]
 
 

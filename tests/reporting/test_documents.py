@@ -214,7 +214,10 @@ def test_render_report_command_writes_the_pdf(plan, tmp_path):
             "has no reporting period '2030 H1'. Its periods: 2021 H2, 2022 H2.",
         ),
         (["--edition", "NAP-2020-2024", "--kind", "agency"], "An agency report needs --agency CODE."),
-        (["--edition", "NAP-2020-2024", "--kind", "agency", "--agency", "NOPE"], "No agency with the code 'NOPE'."),
+        (
+            ["--edition", "NAP-2020-2024", "--kind", "agency", "--agency", "NOPE"],
+            "No agency with the code 'NOPE' in NAP-2020-2024's country.",
+        ),
         (["--edition", "NAP-2020-2024", "--kind", "area", "--area", "9.9"], "has no area '9.9'. Its areas: 4.1, 4.2."),
         (["--edition", "NAP-2020-2024", "--area", "4.1"], "--area is only for --kind area."),
         (["--edition", "NAP-2020-2024", "--kind", "coverage"], "A coverage report needs --source REFERENCE"),

@@ -154,10 +154,10 @@ class Built:
             StatusUpdateFactory(measure=more, agency=self.silent, period=self.p2021, state=StatusUpdate.State.DRAFT)
 
         greta = RecommendationSource.objects.get_or_create(
-            reference="GRETA(2018)17", defaults={"kind": "greta", "year": 2018, "country": self.edition.country}
+            reference="GRETA(2018)17", country=self.edition.country, defaults={"kind": "greta", "year": 2018}
         )[0]
         later = RecommendationSource.objects.get_or_create(
-            reference="GRETA(2030)1", defaults={"kind": "greta", "year": 2030, "country": self.edition.country}
+            reference="GRETA(2030)1", country=self.edition.country, defaults={"kind": "greta", "year": 2030}
         )[0]
         self.answered = Recommendation.objects.get_or_create(source=greta, number="§1", defaults={"text_en": "Law"})[0]
         self.unanswered = Recommendation.objects.get_or_create(

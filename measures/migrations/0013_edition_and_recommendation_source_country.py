@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('measures', '0012_measure_search_index'),
-        ('nap_tracker', '0007_countries'),
+        ('nap_tracker', '0008_countries'),
     ]
 
     operations = [

@@ -53,7 +53,7 @@ def move_to_azerbaijan(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("measures", "0013_edition_and_recommendation_source_country"),
-        ("nap_tracker", "0007_countries"),
+        ("nap_tracker", "0008_countries"),
     ]
 
     operations = [

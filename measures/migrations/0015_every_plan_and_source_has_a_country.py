@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('measures', '0014_existing_data_belongs_to_azerbaijan'),
-        ('nap_tracker', '0007_countries'),
+        ('nap_tracker', '0008_countries'),
     ]
 
     operations = [

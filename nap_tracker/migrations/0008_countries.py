@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nap_tracker', '0006_audit_event'),
+        ('nap_tracker', '0007_api_token_audit_actions'),
     ]
 
     operations = [

@@ -60,6 +60,11 @@ class OrganisationPrincipal:
         self.role = role_for_agency(self.agency)
 
     @property
+    def countries(self):
+        """The countries the organisation works in, which its token reads (nap_tracker.countries)."""
+        return self.agency.countries
+
+    @property
     def agency_id(self) -> int:
         return self.agency.pk
 

@@ -87,6 +87,9 @@ class LabelField(serializers.CharField):
 class EditionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True, help_text=_("The plan's id, as filters take it (`edition=`)."))
     code = serializers.CharField(read_only=True, help_text=_("The plan's code, e.g. NAP-2020-2024; its address."))
+    country = serializers.CharField(
+        source="country.code", read_only=True, help_text=_("The code of the plan's country, as `country=` takes it.")
+    )
     title, title_language = translated("title", _("The plan's title"))
     start_year = serializers.IntegerField(read_only=True, help_text=_("The first year the plan covers."))
     end_year = serializers.IntegerField(read_only=True, help_text=_("The last year the plan covers."))

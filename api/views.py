@@ -61,6 +61,15 @@ LANG_PARAMETER = OpenApiParameter(
         "else English. Texts missing in that language come in another: see each `…_language` field."
     ),
 )
+COUNTRY_PARAMETER = OpenApiParameter(
+    "country",
+    str,
+    OpenApiParameter.QUERY,
+    description=gettext_lazy(
+        "The code of the country to read (e.g. az), for a caller who follows several; one of the caller's countries. "
+        "Without it, the caller's only country, else the first. Every answer speaks of one country."
+    ),
+)
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     str,
@@ -105,13 +114,13 @@ def documented(serializer_class, *, what: str, path_parameters=(ID,)):
     operations = {
         "list": extend_schema(
             summary=lazy_format(gettext_lazy("List %(what)s"), {"what": what}),
-            parameters=[LANG_PARAMETER, IF_NONE_MATCH],
+            parameters=[COUNTRY_PARAMETER, LANG_PARAMETER, IF_NONE_MATCH],
             responses={200: serializer_class(many=True), **COMMON_RESPONSES},
         )
     }
     operations["retrieve"] = extend_schema(
         summary=lazy_format(gettext_lazy("One of the %(what)s"), {"what": what}),
-        parameters=[*path_parameters, LANG_PARAMETER, IF_NONE_MATCH],
+        parameters=[*path_parameters, COUNTRY_PARAMETER, LANG_PARAMETER, IF_NONE_MATCH],
         responses={200: serializer_class, **COMMON_RESPONSES, **NOT_FOUND},
     )
     return extend_schema_view(**operations)
@@ -122,12 +131,14 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
 
     required_scope: str = ""
     selector = None
+    # The country the request reads, set in `initial` (None, i.e. nothing, for the schema generator's view).
+    country_id = None
     # Any id reaches the view, which answers 404 in JSON; an address the router's default pattern did not match
     # ("1.5") would get the site's HTML page.
     lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
-        return type(self).selector(api_user(self.request))
+        return type(self).selector(api_user(self.request), self.country_id)
 
     def get_serializer_context(self):
         # "Overdue" is judged against one day for the whole page.
@@ -135,6 +146,12 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # who asks, and may they: before anything is read
+        try:
+            self.country_id = selectors.api_country_id(request)
+        except selectors.UnknownCountry:
+            raise ValidationError(
+                {"country": [_("Name one of your countries by its code, e.g. az (see each plan's `country`).")]}
+            ) from None
         language = requested_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
@@ -177,7 +194,7 @@ class EditionViewSet(ApiViewSet):
             "measures by status, area, pillar and agency, deadlines passed and met, independent assessments, "
             "progress across the reporting periods, measures carried over from earlier plans."
         ),
-        parameters=[CODE, LANG_PARAMETER, IF_NONE_MATCH],
+        parameters=[CODE, COUNTRY_PARAMETER, LANG_PARAMETER, IF_NONE_MATCH],
         responses={200: serializers.SummarySerializer, **COMMON_RESPONSES, **NOT_FOUND},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

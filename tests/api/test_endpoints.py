@@ -377,7 +377,7 @@ def test_a_measure_with_everything_it_holds(client, plan):
     BudgetLine.objects.create(measure=measure, amount=Decimal("500"), currency="AZN", source=usaid)
     BudgetLine.objects.create(measure=measure, amount=Decimal("300"), currency="USD", source=usaid)
     source, _created = RecommendationSource.objects.get_or_create(
-        reference="GRETA(2018)17", defaults={"kind": "greta", "title_en": "Report"}
+        reference="GRETA(2018)17", country=measure.edition.country, defaults={"kind": "greta", "title_en": "Report"}
     )
     measure.recommendations.add(Recommendation.objects.create(source=source, number="§45", text_en="Train."))
     client.force_login(plan.partner)

@@ -29,4 +29,5 @@ def countries(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(request, "second_factor_pending", False):
         return {}
-    return {"country_switcher": _Switcher(request)}
+    # Read from the person's own countries, which come with the user row: no query.
+    return {"country_switcher": _Switcher(request), "installation_admin": scoping.is_installation_admin(user)}

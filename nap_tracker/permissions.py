@@ -228,8 +228,12 @@ def may_view_audit_trail(user) -> bool:
 
 def may_manage_api_tokens(user) -> bool:
     """Issuing and revoking API tokens — each one reads the plan for a person or an organisation,
-    from a program, without a browser — is the system administrator's act."""
-    return user.is_authenticated and user.is_active and user.role == Role.ADMIN
+    from a program, without a browser — is the act of the administrator of the whole installation: an
+    organisation's token reads every country the organisation works in (IOM's, both of the demo's), so a
+    country's administrator neither issues nor sees them."""
+    from nap_tracker.countries import is_installation_admin
+
+    return user.is_authenticated and user.is_active and user.role == Role.ADMIN and is_installation_admin(user)
 
 
 # --- Turning a "no" into the right answer -------------------------------------------------

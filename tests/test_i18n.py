@@ -80,7 +80,9 @@ def targets(demo):
     return {
         # 4.2.3 is a measure of the demo focal point's ministry (MLSPP).
         "measure": Measure.objects.get(edition__code="NAP-2020-2024", number="4.2.3"),
-        "submitted": StatusUpdate.objects.filter(state="submitted").exclude(agency__code="MLSPP").first(),
+        "submitted": StatusUpdate.objects.filter(state="submitted", measure__edition__country__code="az")
+        .exclude(agency__code="MLSPP")
+        .first(),
     }
 
 

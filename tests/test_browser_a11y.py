@@ -49,6 +49,12 @@ def main_pages(role: str) -> list[str]:
             # that disagrees with it (demo measure 4.1.4).
             reverse("measure_consolidate", args=[Measure.objects.get(edition=nap20, number="4.1.4").pk]),
         ]
+    if role in ("coordinator", "partner", "admin"):
+        pages.append(reverse("reporting:quality", args=[nap20.code]))
+    if role == "partner":  # the demo's partner follows both countries
+        pages.append(reverse("country_comparison"))
+    if role == "admin":
+        pages += [reverse("api:token_list"), reverse("api:token_issue")]
     if role == "focal_point":
         draft = StatusUpdate.objects.filter(agency__code="MLSPP", state="draft").first()
         pages += [reverse("update_create", args=[measure.pk]), reverse("update_edit", args=[draft.pk])]

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiToken
 from nap_tracker import permissions
-from nap_tracker.admin import DateSafeListMixin
+from nap_tracker.admin import DateSafeListMixin, ReadOnlyAdminMixin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(DateSafeListMixin, admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdminMixin, DateSafeListMixin, admin.ModelAdmin):
     """To look tokens up. Issuing goes through the token pages, the one place that shows a new token (once);
     revoking too, so that each is recorded in the audit trail. Nothing is changed or deleted here."""
 
@@ -41,17 +41,5 @@ class ApiTokenAdmin(DateSafeListMixin, admin.ModelAdmin):
     def manage(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("api:token_list"), _("API token pages"))
 
-    def has_module_permission(self, request):
-        return permissions.may_manage_api_tokens(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.may_manage_api_tokens(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def may_view(self, user) -> bool:
+        return permissions.may_manage_api_tokens(user)

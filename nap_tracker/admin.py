@@ -157,6 +157,28 @@ class DateSafeListMixin:
         return DateSafeChangeList
 
 
+class ReadOnlyAdminMixin:
+    """A record shown in the admin and never written there: who may look is `may_view(user)`."""
+
+    def may_view(self, user) -> bool:
+        raise NotImplementedError
+
+    def has_module_permission(self, request):
+        return self.may_view(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_view(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Country)
 class CountryAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     """The countries the installation serves. Only an administrator of the whole installation (one given no
@@ -305,7 +327,7 @@ class UserAdmin(CountryScopedAdminMixin, SafeAutocompleteMixin, SimpleHistoryAdm
         return obj.get_full_name()
 
 
-class AuditEventAdmin(DateSafeListMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, DateSafeListMixin, admin.ModelAdmin):
     """The security trail, for the system administrator: read, filter, search, export. Never changed here."""
 
     list_display = ["at", "action", "actor_username", "ip_address", "object_type", "object_repr", "path"]
@@ -330,20 +352,8 @@ class AuditEventAdmin(DateSafeListMixin, admin.ModelAdmin):
     readonly_fields = fields
     actions = None
 
-    def has_module_permission(self, request):
-        return permissions.may_view_audit_trail(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.may_view_audit_trail(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def may_view(self, user) -> bool:
+        return permissions.may_view_audit_trail(user)
 
     def get_urls(self):
         return [

@@ -16,7 +16,8 @@ builds a plan with bench/plan.py (`size` measures, `size × updates-per-measure`
    and `--users` people at once — a pool of Python threads, one session each, focal points of
    every body and a partner, each sending its next request as soon as the last one is answered
    (home, measures list plain and filtered, a measure's page, "My settings") for `--seconds` — and
-   prints throughput, p50/p95 and errors. Then it asks for the dashboard `--dashboards` times, one
+   prints throughput, p50/p95 and errors; then the same people on the measures list alone, and on
+   "My settings" alone (the floor), `--seconds` each. Then it asks for the dashboard `--dashboards` times, one
    at a time, and prints the largest resident memory of a worker (VmHWM after the load; VmRSS
    sampled every 0.2 s while the dashboards render, so a worker gunicorn kills still counts).
 3. calls bench/report_bench.py (its own SQLite plan) for the PDF's overhead over WeasyPrint alone.
@@ -67,6 +68,10 @@ LOAD_MIX = [  # path, weight; {measure} is drawn from all measures
     ("/measures/{measure}/", 40),
     ("/accounts/settings/", 10),
 ]
+# The measures list alone (the target: 100 req/s at 50 people on 2 cores), and the floor: a signed-in
+# page that reads no plan. Each run for `--seconds` after the mix, against the same workers.
+LIST_MIX = [("/measures/", 60), ("/measures/?status=in_progress&overdue=true", 40)]
+FLOOR_MIX = [("/accounts/settings/", 1)]
 
 
 # --- the child: one size, in-process ---------------------------------------------------------------
@@ -190,10 +195,11 @@ def admin_sql(base: str, sql: str):
         conn.execute(sql)
 
 
-def load(port: int, data: dict, users: int, seconds: float) -> dict:
-    """`users` threads, each with its own session and connection, for `seconds`; closed loop, no pause."""
-    paths = [p for p, _w in LOAD_MIX]
-    weights = [w for _p, w in LOAD_MIX]
+def load(port: int, data: dict, users: int, seconds: float, mix=LOAD_MIX) -> dict:
+    """`users` threads, each with its own session and connection, for `seconds`; closed loop, no pause;
+    each request drawn from `mix` (path, weight)."""
+    paths = [p for p, _w in mix]
+    weights = [w for _p, w in mix]
     latencies, errors, lock = [], [], threading.Lock()
     stop = time.monotonic() + seconds
 
@@ -325,6 +331,10 @@ def serve(env: dict, folder: Path, data: dict, args) -> dict:
         load(port, data, len(workers), 5)  # warm every worker up
         result = load(port, data, args.users, args.seconds)
         result["workers"] = len(workers)
+        for name, mix in (("list", LIST_MIX), ("floor", FLOOR_MIX)):
+            load(port, data, len(workers), 3, mix)  # warm up on these pages
+            found = load(port, data, args.users, args.seconds, mix)
+            result.update({f"{name} {key}": value for key, value in found.items()})
         workers = worker_pids(server.pid)
         result["rss_before"] = peak_rss_mib(workers)
         result["dashboard_ms"], result["dashboard_failed"], result["rss_after"] = dashboards(
@@ -500,16 +510,26 @@ def report(results: dict, pdfs: dict, args, seconds: float):
             ("p50 (ms)", "p50", 0),
             ("p95 (ms)", "p95", 0),
             ("errors", "errors", 0),
+            ("the measures list alone (60 % plain, 40 % filtered): req/s", "list rps", 1),
+            ("the measures list alone: p50 / p95 (ms)", ("list p50", "list p95"), 0),
+            ("the measures list alone: errors", "list errors", 0),
+            ("floor, My settings alone: req/s", "floor rps", 1),
+            ("floor: errors", "floor errors", 0),
             ("worker peak RSS after the load (MiB)", "rss_before", 0),
             ("dashboard over HTTP, uncached, slowest (ms)", "dashboard_ms", 0),
             ("dashboards that failed (gunicorn timeout)", "dashboard_failed", 0),
             ("worker peak RSS after the dashboard (MiB)", "rss_after", 0),
         ]
         for label, key, digits in rows:
-            print(f"| {label} | " + " | ".join(fmt(results[s]["load"][key], digits) for s in sizes) + " |")
+            keys = key if isinstance(key, tuple) else (key,)
+            cells = [" / ".join(fmt(results[s]["load"][k], digits) for k in keys) for s in sizes]
+            print(f"| {label} | " + " | ".join(cells) + " |")
         for s in sizes:
-            if results[s]["load"]["errors"]:
-                print(f"\nFirst errors at {s:,}: {results[s]['load']['first errors']}")
+            for prefix in ("", "list ", "floor "):
+                if results[s]["load"][f"{prefix}errors"]:
+                    print(
+                        f"\nFirst errors at {s:,} ({prefix or 'mix '}): {results[s]['load'][f'{prefix}first errors']}"
+                    )
     if pdfs:
         print()
         print("PDF (bench/report_bench.py, its own SQLite plan, one round)")

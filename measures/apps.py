@@ -7,6 +7,12 @@ class MeasuresConfig(AppConfig):
     verbose_name = _("Action plans")
 
     def ready(self):
-        # Connects the signals that drop the list filter's cached menu choices (measures/filters.py),
-        # in every process that may change a plan, an area or an agency, not only the web's.
-        from measures import filters  # noqa: F401
+        # Connects the signals that drop the list filter's cached menu choices (measures/filters.py) and
+        # give the list's kept content a new version (measures/list_cache.py), in every process that may
+        # change a plan, an area or an agency, not only the web's.
+        from measures import (
+            filters,  # noqa: F401
+            list_cache,
+        )
+
+        list_cache.connect()

@@ -6,16 +6,18 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import assessments, comparison, coverage, inbox, selectors, services, thread
+from measures import assessments, comparison, coverage, inbox, list_cache, selectors, services, thread
 from measures.evidence import ACCEPT_ATTRIBUTE
 from measures.filters import MeasureFilter
 from measures.forms import (
@@ -112,6 +114,15 @@ def _filtered_measures(request):
 
 @login_required
 def measure_list(request):
+    # The content (filters, count, rows, pages) comes from the cache while no measure has changed
+    # (measures/list_cache.py); the page around it is written for this person on each visit.
+    today = timezone.localdate()
+    key = list_cache.content_key(request, current_country_id(request), today)
+    content = list_cache.cached_content(key, lambda: _measure_list_content(request, today))
+    return render(request, "measures/measure_list.html", {"content": mark_safe(content)})
+
+
+def _measure_list_content(request, today) -> str:
     # Filter, sort, count and page over bare ids; then load the page's 25 rows whole (selectors.measure_rows).
     # The filter narrows the list to the current country (measures/filters.py).
     measure_filter = MeasureFilter(request.GET or None, queryset=Measure.objects.all(), request=request)
@@ -140,10 +151,10 @@ def measure_list(request):
         measure.open_update = open_updates.get(measure.pk)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "measures/measure_list.html",
-        {"filter": measure_filter, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+    # Written without the request: nothing personal may enter what the cache shares (measures/list_cache.py).
+    return render_to_string(
+        "measures/includes/measure_list_content.html",
+        {"filter": measure_filter, "page": page, "query": query.urlencode(), "today": today},
     )
 
 

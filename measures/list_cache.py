@@ -45,6 +45,10 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "measures:list:version"
 # A safety net for changes made without signals, and the most an unused entry occupies the cache.
 TIMEOUT_SECONDS = 5 * 60
+# How many entries (about 40 KB each) one person may add in TIMEOUT_SECONDS: a person sending query after
+# query that nobody else asks for (a script trying every search) gets the list written each time, but
+# cannot fill the cache, which the task queue shares.
+PER_PERSON_LIMIT = 200
 
 
 def content_key(request, country_id, today) -> str:
@@ -57,9 +61,10 @@ def content_key(request, country_id, today) -> str:
     return f"measures:list:{country_id or 0}:{translation.get_language()}:{today.isoformat()}:{who}:{digest}"
 
 
-def cached_content(key: str, build) -> str:
+def cached_content(key: str, build, *, person_id) -> str:
     """The content kept under `key` while the list's version is the one it was written with, else `build()`
-    — kept for the next visit. One round trip to the cache when the content is there."""
+    — kept for the next visit, unless the person has already added `PER_PERSON_LIMIT` entries lately. One
+    round trip to the cache when the content is there."""
     try:
         found = cache.get_many([VERSION_KEY, key])
     except Exception:
@@ -70,6 +75,10 @@ def cached_content(key: str, build) -> str:
         return entry[1]
     content = build()
     try:
+        added = f"measures:list:added:{person_id}"
+        cache.add(added, 0, TIMEOUT_SECONDS)
+        if cache.incr(added) > PER_PERSON_LIMIT:
+            return content
         if version is None:
             cache.add(VERSION_KEY, uuid.uuid4().hex, None)
             version = cache.get(VERSION_KEY)

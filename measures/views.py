@@ -118,7 +118,7 @@ def measure_list(request):
     # (measures/list_cache.py); the page around it is written for this person on each visit.
     today = timezone.localdate()
     key = list_cache.content_key(request, current_country_id(request), today)
-    content = list_cache.cached_content(key, lambda: _measure_list_content(request, today))
+    content = list_cache.cached_content(key, lambda: _measure_list_content(request, today), person_id=request.user.pk)
     return render(request, "measures/measure_list.html", {"content": mark_safe(content)})
 
 

@@ -96,7 +96,13 @@ def test_a_draft_leads_its_own_body_to_it_and_no_other(client, demo):
     assert "Continue draft" not in row_of(visit(client, "focal", query), measure)
     period = measure.edition.periods.order_by("-start").first()
     draft = StatusUpdate.objects.create(
-        measure=measure, agency=focal.agency, period=period, author=focal, state="draft", status="in_progress", progress=40
+        measure=measure,
+        agency=focal.agency,
+        period=period,
+        author=focal,
+        state="draft",
+        status="in_progress",
+        progress=40,
     )
     mine = row_of(visit(client, "focal", query), measure)
     assert reverse("update_edit", args=[draft.pk]) in mine
@@ -150,3 +156,18 @@ def test_a_long_or_strange_query_makes_a_key_of_fixed_length(rf, demo):
     other = rf.get(LIST, {"q": "ə" * 5000, "x": ["2", "1"]})
     other.user = request.user
     assert list_cache.content_key(other, 1, date(2026, 11, 25)) != key
+
+
+def test_one_person_cannot_fill_the_cache(client, demo, monkeypatch):
+    """Query after query that nobody else asks for is written each time, but only so many are kept."""
+    monkeypatch.setattr(list_cache, "PER_PERSON_LIMIT", 3)
+    for n in range(3):
+        visit(client, "partner", f"?q=word{n}")
+    with mock.patch.object(list_cache.cache, "set", wraps=list_cache.cache.set) as stored:
+        html = visit(client, "partner", "?q=word-four")
+    assert "measure-table" in html or "No measure matches" in html
+    assert not any(str(call.args[0]).startswith("measures:list:") for call in stored.call_args_list)
+    # Another person is not held back by the first one's searches.
+    with mock.patch.object(list_cache.cache, "set", wraps=list_cache.cache.set) as stored:
+        visit(client, "focal", "?q=word-four")
+    assert any(str(call.args[0]).startswith("measures:list:") for call in stored.call_args_list)

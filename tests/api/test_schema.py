@@ -32,6 +32,35 @@ def schema(client, plan):
     return response.json()
 
 
+def test_the_schema_is_generated_once_per_language(client, plan, monkeypatch):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from api.views import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_generated", {})
+    generated = []
+    original = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        generated.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    client.force_login(plan.partner)
+    first = client.get(SCHEMA + "?format=json")
+    again = client.get(SCHEMA + "?format=json")
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert len(generated) == 1
+    assert client.get(SCHEMA).status_code == 200 and len(generated) == 1  # YAML: the same description
+    russian = client.get(SCHEMA + "?format=json&lang=ru")
+    assert russian.status_code == 200 and len(generated) == 2
+    # A language the site does not speak is described as asked, and not kept.
+    assert client.get(SCHEMA + "?format=json&lang=xx").status_code == 200
+    assert len(generated) == 3 and set(SchemaView._generated) == {("en", None), ("ru", None)}
+    client.logout()
+    assert client.get(SCHEMA).status_code in (401, 403)  # kept, but still only for those who may read it
+
+
 def test_every_field_and_parameter_is_described(schema):
     undescribed = []
     for name, component in schema["components"]["schemas"].items():

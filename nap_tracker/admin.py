@@ -5,13 +5,14 @@ import json
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 from django.db.models import Exists, OuterRef
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
@@ -87,6 +88,35 @@ class CountryScopedAdminMixin:
         if countries.is_installation_admin(request.user):
             return rows  # every country's rows, and those of no country yet (other installation administrators)
         return countries.in_countries(rows, countries.countries_for(request.user))
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple_history shows the record of a row its list does not hold (it falls back to the history
+        # itself, for deleted rows): another country's row is a 404 here as on its own page.
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # One past version of a row: simple_history reads it from the history alone, whatever the country.
+        self._in_scope_or_404(request, object_id)
+        history_key = self.model.history.model._meta.pk
+        try:
+            history_key.run_validators(history_key.to_python(unquote(version_id)))
+        except ValidationError:
+            raise Http404 from None
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def _in_scope_or_404(self, request, object_id):
+        """A country administrator reads the record of their countries' rows only (a deleted row's record is
+        the installation administrator's, as the row no longer says which country it was). An id no row
+        could have ("²", a number past the column's range) is a 404 for everyone, not a server error."""
+        object_id = unquote(object_id)
+        key = self.model._meta.pk
+        try:
+            key.run_validators(key.to_python(object_id))
+        except ValidationError:
+            raise Http404 from None
+        if not countries.is_installation_admin(request.user) and self.get_object(request, object_id) is None:
+            raise Http404
 
     def get_list_filter(self, request):
         # A filter by a related row lists only the rows the list holds: never another country's plans or bodies.

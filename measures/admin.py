@@ -674,7 +674,7 @@ class EvidenceAdmin(CountryScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DigestDelivery)
-class DigestDeliveryAdmin(DateSafeListMixin, admin.ModelAdmin):
+class DigestDeliveryAdmin(CountryScopedAdminMixin, DateSafeListMixin, admin.ModelAdmin):
     """Who was reminded of what, and when. Written only by the reminders; read-only here."""
 
     list_display = ["sent_at", "kind", "person", "person_role", "agency", "period", "key", "item_count", "email"]

@@ -5,7 +5,7 @@ import json
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -122,7 +122,7 @@ class CountryScopedAdminMixin:
         # A filter by a related row lists only the rows the list holds: never another country's plans or bodies.
         narrowed = []
         for item in super().get_list_filter(request):
-            if isinstance(item, str) and "__" not in item and self.model._meta.get_field(item).is_relation:
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation:
                 item = (item, admin.RelatedOnlyFieldListFilter)
             narrowed.append(item)
         return narrowed

@@ -58,6 +58,8 @@ COUNTRY_PATHS = {
     "measures.recommendationsource": "country",
     "measures.recommendation": "source__country",
     "reporting.report": "edition__country",
+    # A digest belongs to the countries of the person it was sent to (the review digest names no period).
+    "measures.digestdelivery": "person__countries",
 }
 
 
@@ -91,7 +93,7 @@ def in_countries(queryset: QuerySet, countries) -> QuerySet:
     path = _path(queryset)
     rows = queryset.filter(**{"pk__in" if path == "pk" else f"{path}__pk__in": ids})
     # Agencies and people reach their countries through a many-to-many table: one row per country.
-    return rows.distinct() if path == "countries" and len(ids) > 1 else rows
+    return rows.distinct() if path.endswith("countries") and len(ids) > 1 else rows
 
 
 # --- Who sees which countries -------------------------------------------------------------

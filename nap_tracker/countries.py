@@ -31,7 +31,7 @@ names their models only as labels in `COUNTRY_PATHS`.
 """
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, Count, Min, OuterRef, QuerySet, Subquery
 
 from nap_tracker.models import Country, User
 
@@ -198,14 +198,18 @@ class _JoinedIds(Aggregate):
 
 
 def with_country_ids(users: QuerySet) -> QuerySet:
-    """Users with `country_id_list`, the ids of their active countries, read in the same query."""
-    links = (
-        User.countries.through.objects.filter(user_id=OuterRef("pk"), country__active=True)
-        .values("user_id")
-        .annotate(ids=_JoinedIds("country_id"))
-        .values("ids")
+    """Users with `country_id_list`, the ids of their active countries, and `country_zone`, the time zone
+    those countries share (None when they have none or several), read in the same query."""
+    links = User.countries.through.objects.filter(user_id=OuterRef("pk"), country__active=True).values("user_id")
+    zone = (
+        links.annotate(zones=Count("country__time_zone", distinct=True), zone=Min("country__time_zone"))
+        .filter(zones=1)
+        .values("zone")
     )
-    return users.annotate(country_id_list=Subquery(links))
+    return users.annotate(
+        country_id_list=Subquery(links.annotate(ids=_JoinedIds("country_id")).values("ids")),
+        country_zone=Subquery(zone),
+    )
 
 
 class CountryModelBackend(ModelBackend):

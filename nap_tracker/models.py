@@ -180,7 +180,7 @@ class User(AbstractUser):
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
-        help_text=_("Times are shown in this zone. Leave empty for the site’s time zone."),
+        help_text=_("Times are shown in this zone. Leave empty for the time zone of the person’s country."),
     )
     countries = models.ManyToManyField(
         Country,
@@ -230,9 +230,11 @@ class User(AbstractUser):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        """The time zone this person reads times in: their own choice, else the site's."""
+        """The time zone this person reads times in: their own choice, else their country's (when the person
+        was loaded with it, as on every request: `nap_tracker.countries.CountryModelBackend`, and their
+        countries share one), else the site's."""
         try:
-            return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+            return zoneinfo.ZoneInfo(self.time_zone or getattr(self, "country_zone", None) or settings.TIME_ZONE)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 

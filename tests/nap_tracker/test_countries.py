@@ -179,3 +179,22 @@ def test_a_new_installation_gets_no_country_from_the_migration():
     migration = import_module("measures.migrations.0014_existing_data_belongs_to_azerbaijan")
     migration.move_to_azerbaijan(apps, None)
     assert not Country.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("own", "zones", "expected"),
+    [
+        ("", ["Asia/Tbilisi"], "Asia/Tbilisi"),  # no choice of their own: their country's
+        ("Europe/London", ["Asia/Tbilisi"], "Europe/London"),  # their own choice first
+        ("", ["Asia/Tbilisi", "Asia/Tbilisi"], "Asia/Tbilisi"),  # two countries, one zone
+        ("", ["Asia/Tbilisi", "Europe/Kyiv"], "Asia/Baku"),  # two zones: the site's (settings.TIME_ZONE)
+        ("", [], "Asia/Baku"),  # no country: the site's
+    ],
+)
+def test_a_person_reads_times_in_their_countrys_zone_unless_they_chose_one(own, zones, expected):
+    chosen = [CountryFactory(code=f"c{n}", time_zone=zone) for n, zone in enumerate(zones)]
+    person = UserFactory(username="reader", role=User.Role.PARTNER, time_zone=own, countries=chosen)
+    with CaptureQueriesContext(connection) as queries:
+        loaded = signed_in(person)
+    assert len(queries) == 1  # the person, their countries and the zone in one query
+    assert str(loaded.zone) == expected

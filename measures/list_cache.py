@@ -21,7 +21,6 @@ import logging
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 
@@ -37,6 +36,7 @@ from measures.models import (
     ReportingPeriod,
     StatusUpdate,
 )
+from nap_tracker.cache import new_version
 from nap_tracker.models import Agency, Country
 from nap_tracker.permissions import may_view_quality_review
 
@@ -90,16 +90,7 @@ def cached_content(key: str, build, *, person_id) -> str:
 
 def list_changed(**kwargs):
     """Give the list a new version, now and again when the transaction commits."""
-
-    def bump():
-        try:
-            cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-        except Exception:
-            # Saving a measure must not fail because the cache is away; entries expire on their own.
-            logger.warning("Could not mark the measures list changed in the cache", exc_info=True)
-
-    bump()
-    transaction.on_commit(bump)
+    new_version(VERSION_KEY, "the measures list")
 
 
 WATCHED = (

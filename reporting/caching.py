@@ -16,7 +16,6 @@ import logging
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 
@@ -32,6 +31,7 @@ from measures.models import (
     ReportingPeriod,
     StatusUpdate,
 )
+from nap_tracker.cache import new_version
 from nap_tracker.models import Agency
 
 logger = logging.getLogger(__name__)
@@ -65,16 +65,7 @@ def plan_versions(edition_ids) -> dict:
 def plan_changed(edition_id: int | None = None):
     """Give the plan (every plan, when `edition_id` is None) a new version, now and again when the
     transaction commits: a visit in between may have cached what it read before the commit."""
-
-    def bump():
-        try:
-            cache.set(_version_key(EVERY_PLAN if edition_id is None else edition_id), uuid.uuid4().hex, None)
-        except Exception:
-            # Approving an update must not fail because the cache is away; its entries expire on their own.
-            logger.warning("Could not mark plan %s changed in the cache", edition_id, exc_info=True)
-
-    bump()
-    transaction.on_commit(bump)
+    new_version(_version_key(EVERY_PLAN if edition_id is None else edition_id), f"plan {edition_id}")
 
 
 def dashboard(edition: Edition, build, *, today) -> dict:

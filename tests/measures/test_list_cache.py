@@ -171,3 +171,14 @@ def test_one_person_cannot_fill_the_cache(client, demo, monkeypatch):
     with mock.patch.object(list_cache.cache, "set", wraps=list_cache.cache.set) as stored:
         visit(client, "focal", "?q=word-four")
     assert any(str(call.args[0]).startswith("measures:list:") for call in stored.call_args_list)
+
+
+def test_a_request_declaring_another_charset_cannot_spoil_the_links_kept_for_others(client, demo):
+    """A GET may say its query is in another charset (a Content-Type header): it is read to the same filters
+    as anyone's and shares their kept content, whose download and page links must stay plain UTF-8."""
+    partner = User.objects.get(username="partner")
+    client.force_login(partner)
+    sent = client.get(LIST, {"lacks": "indicator"}, CONTENT_TYPE="text/plain; charset=utf-16")
+    assert sent.status_code == 200
+    html = visit(client, "partner", "?lacks=indicator")
+    assert f'href="{reverse("measure_csv")}?lacks=indicator"' in html

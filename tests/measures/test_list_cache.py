@@ -2,7 +2,7 @@
 changed since, nor one person's or one body's view to another, nor fail when the cache is away."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from unittest import mock
 
 import pytest
@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import list_cache, services
-from measures.models import Measure, StatusUpdate
+from measures.models import Area, Measure, StatusUpdate
 from nap_tracker.models import User
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, MeasureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +182,36 @@ def test_a_request_declaring_another_charset_cannot_spoil_the_links_kept_for_oth
     assert sent.status_code == 200
     html = visit(client, "partner", "?lacks=indicator")
     assert f'href="{reverse("measure_csv")}?lacks=indicator"' in html
+
+
+def test_each_time_zone_has_its_own_content(client, demo):
+    """Whether a measure was completed by its deadline reads the day of the coordinator's office's decision
+    in the reader's time zone: a reader in Vienna and one in Baku, same day, same view, may differ."""
+    partner = User.objects.get(username="partner")
+    partner.time_zone = "Europe/Vienna"
+    partner.save()
+    colleague = UserFactory(
+        username="partner-baku",
+        role=User.Role.PARTNER,
+        agency=partner.agency,
+        language=partner.language,
+        time_zone="Asia/Baku",
+    )
+    colleague.countries.set(partner.countries.all())
+    # Settled as completed at 23:30 in Vienna on the deadline, 01:30 the next day in Baku.
+    measure = MeasureFactory(
+        area=Area.objects.filter(edition__code="NAP-2020-2024").order_by("pk").first(),
+        number="9.9.9",
+        status="completed",
+        progress=100,
+        deadline=date(2024, 6, 30),
+        consolidated_status="completed",
+        consolidated_progress=100,
+        consolidated_note="Settled by the working group.",
+        consolidated_by=User.objects.get(username="coordinator"),
+        consolidated_at=datetime(2024, 6, 30, 21, 30, tzinfo=UTC),
+    )
+    query = f"?completed=on_time&q={measure.number}&edition={measure.edition_id}"
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 11, 25)):
+        assert reverse("measure_detail", args=[measure.pk]) in visit(client, "partner", query)
+        assert reverse("measure_detail", args=[measure.pk]) not in visit(client, colleague.username, query)

@@ -76,15 +76,21 @@ def cached_content(key: str, build, *, person_id) -> str:
     version, entry = found.get(VERSION_KEY), found.get(key)
     if version is not None and entry is not None and entry[0] == version:
         return entry[1]
+    if version is None:
+        # The cache lost the version (restarted, evicted): one is given before the content is read, so that
+        # a change committing while it is written gives the list a newer one, as when it had a version.
+        try:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+            version = cache.get(VERSION_KEY)
+        except Exception:
+            logger.warning("The measures list's cache cannot be given a version", exc_info=True)
+            return build()
     content = build()
     try:
         added = f"measures:list:added:{person_id}"
         cache.add(added, 0, TIMEOUT_SECONDS)
-        if cache.incr(added) > PER_PERSON_LIMIT:
+        if cache.incr(added) > PER_PERSON_LIMIT or version is None:
             return content
-        if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-            version = cache.get(VERSION_KEY)
         cache.set(key, (version, content), TIMEOUT_SECONDS)
     except Exception:
         logger.warning("The measures list's content could not be kept in the cache", exc_info=True)

@@ -215,3 +215,18 @@ def test_each_time_zone_has_its_own_content(client, demo):
     with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 11, 25)):
         assert reverse("measure_detail", args=[measure.pk]) in visit(client, "partner", query)
         assert reverse("measure_detail", args=[measure.pk]) not in visit(client, colleague.username, query)
+
+
+def test_a_list_written_before_a_change_is_not_kept_as_current_when_the_cache_had_lost_its_version(demo):
+    """After Redis restarts (or evicts the version), the first visit writes the list while a change may commit:
+    what it read before the change must not be served after it."""
+    key = "measures:list:test-key"
+    list_cache.cache.delete(list_cache.VERSION_KEY)
+
+    def written_while_a_change_commits():
+        content = "read before the change"
+        list_cache.list_changed()
+        return content
+
+    assert list_cache.cached_content(key, written_while_a_change_commits, person_id=1) == "read before the change"
+    assert list_cache.cached_content(key, lambda: "read after", person_id=1) == "read after"

@@ -230,3 +230,16 @@ def test_a_list_written_before_a_change_is_not_kept_as_current_when_the_cache_ha
 
     assert list_cache.cached_content(key, written_while_a_change_commits, person_id=1) == "read before the change"
     assert list_cache.cached_content(key, lambda: "read after", person_id=1) == "read after"
+
+
+def test_the_list_and_saves_work_with_redis_unreachable(client, demo, settings):
+    """With Redis down the list is written on each visit, and saving a body or a plan still works."""
+    settings.CACHES = {
+        "default": {"BACKEND": "nap_tracker.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    html = visit(client, "partner")
+    assert "measure-table" in html
+    agency = User.objects.get(username="partner").agency
+    agency.name_en = "Renamed while the cache is away"
+    agency.save()
+    assert "Renamed while the cache is away" in visit(client, "partner", f"?agency={agency.pk}")

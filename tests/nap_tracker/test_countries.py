@@ -179,3 +179,16 @@ def test_a_new_installation_gets_no_country_from_the_migration():
     migration = import_module("measures.migrations.0014_existing_data_belongs_to_azerbaijan")
     migration.move_to_azerbaijan(apps, None)
     assert not Country.objects.exists()
+
+
+def test_an_administrator_whose_only_country_was_deactivated_administers_nothing(azerbaijan, georgia):
+    """Deactivating a country must not turn its administrators into the installation's."""
+    admin = UserFactory(username="ge-admin", role=User.Role.ADMIN, agency=None, countries=[georgia])
+    Country.objects.filter(pk=georgia.pk).update(active=False)
+    person = signed_in(admin)
+    assert not countries.is_installation_admin(person)
+    assert countries.countries_for(person) == frozenset()
+    # The same answer for a person loaded without the backend's annotations.
+    plain = User.objects.get(pk=admin.pk)
+    assert not countries.is_installation_admin(plain)
+    assert countries.countries_for(plain) == frozenset()

@@ -1,3 +1,4 @@
+import logging
 from functools import partial
 
 import django_filters
@@ -28,6 +29,8 @@ from nap_tracker.countries import current_country_id, in_country
 from nap_tracker.models import Agency, Country
 from nap_tracker.permissions import REPORTING_ROLES, may_view_quality_review
 
+logger = logging.getLogger(__name__)
+
 YEAR_RANGE = (1900, 2200)
 YEAR_MESSAGE = _("Enter a year between 1900 and 2200.")
 
@@ -49,17 +52,27 @@ def menu_choices(country_id: int | None) -> dict[str, list[tuple[int, str]]]:
     Three queries when the cache has them not, none when it has. Kept per country: a menu never offers
     another country's plans or bodies."""
     key = _choices_key(country_id, translation.get_language())
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except Exception:
+        # With the cache away (Redis down) the menus are read each time: the list must still open.
+        logger.warning("The measures list's menus cannot be read from the cache", exc_info=True)
+        return _read_menu_choices(country_id)
     if found is None:
-        found = {
-            "edition": [(edition.pk, str(edition)) for edition in in_country(Edition.objects.all(), country_id)],
-            "area": [(area.pk, str(area)) for area in in_country(Area.objects.all(), country_id)],
-            "agency": [
-                (agency.pk, str(agency)) for agency in in_country(Agency.objects.filter(active=True), country_id)
-            ],
-        }
-        cache.set(key, found, CHOICES_TIMEOUT_SECONDS)
+        found = _read_menu_choices(country_id)
+        try:
+            cache.set(key, found, CHOICES_TIMEOUT_SECONDS)
+        except Exception:
+            logger.warning("The measures list's menus could not be kept in the cache", exc_info=True)
     return found
+
+
+def _read_menu_choices(country_id: int | None) -> dict[str, list[tuple[int, str]]]:
+    return {
+        "edition": [(edition.pk, str(edition)) for edition in in_country(Edition.objects.all(), country_id)],
+        "area": [(area.pk, str(area)) for area in in_country(Area.objects.all(), country_id)],
+        "agency": [(agency.pk, str(agency)) for agency in in_country(Agency.objects.filter(active=True), country_id)],
+    }
 
 
 class _Menus:
@@ -82,7 +95,11 @@ def _choices_changed(**kwargs):
     keys = [_choices_key(country_id, code) for country_id in country_ids for code, _name in settings.LANGUAGES]
 
     def drop():
-        cache.delete_many(keys)
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            # Saving a plan, an area or a body must not fail because the cache is away; the menus expire.
+            logger.warning("Could not drop the measures list's menus from the cache", exc_info=True)
 
     # Now, and again when the transaction commits: a visit in between may have cached what it read before.
     drop()

@@ -2,9 +2,10 @@
 
 The list is the page people open most, and most of its cost was the template engine writing 25 rows and a
 dozen menus that had not changed since the last visit (docs/performance.md). Its content is now written
-once and kept under a key naming everything it depends on: the country, the language, the day ("overdue"
-moves with the date), what the person's role and body let them filter and see (a focal point's rows lead to
-its own drafts; the "returned" filter is the review's), and the query string. The page around it — header,
+once and kept under a key naming everything it depends on: the country, the language, the time zone and
+the day ("overdue" moves with the date, "completed by the deadline" reads a decision's day in the zone),
+what the person's role and body let them filter and see (a focal point's rows lead to its own drafts; the
+"returned" filter is the review's), and the query string. The page around it — header,
 the person's name, notifications, messages, the sign-out form with its CSRF token — is written anew on
 every visit.
 
@@ -22,7 +23,7 @@ import uuid
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import translation
+from django.utils import timezone, translation
 
 from measures.models import (
     Area,
@@ -52,13 +53,15 @@ PER_PERSON_LIMIT = 200
 
 
 def content_key(request, country_id, today) -> str:
-    """The key of the list's content for this request: one per country, language, day, what the person may
-    filter and see, and query string (hashed: a query string is the visitor's and may be long)."""
+    """The key of the list's content for this request: one per country, language, time zone, day, what the
+    person may filter and see, and query string (hashed: a query string is the visitor's and may be long)."""
     user = request.user
     # Names sorted, each name's values in the order sent: a filter reads the last of repeated values.
     digest = hashlib.sha256(repr(sorted(request.GET.lists())).encode()).hexdigest()
     who = f"{user.role}:{user.agency_id or 0}:{int(may_view_quality_review(user))}"
-    return f"measures:list:{country_id or 0}:{translation.get_language()}:{today.isoformat()}:{who}:{digest}"
+    # The time zone as well as the day: "completed by the deadline" reads the day of a dated decision in it.
+    where = f"{country_id or 0}:{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    return f"measures:list:{where}:{today.isoformat()}:{who}:{digest}"
 
 
 def cached_content(key: str, build, *, person_id) -> str:
@@ -73,15 +76,21 @@ def cached_content(key: str, build, *, person_id) -> str:
     version, entry = found.get(VERSION_KEY), found.get(key)
     if version is not None and entry is not None and entry[0] == version:
         return entry[1]
+    if version is None:
+        # The cache lost the version (restarted, evicted): one is given before the content is read, so that
+        # a change committing while it is written gives the list a newer one, as when it had a version.
+        try:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+            version = cache.get(VERSION_KEY)
+        except Exception:
+            logger.warning("The measures list's cache cannot be given a version", exc_info=True)
+            return build()
     content = build()
     try:
         added = f"measures:list:added:{person_id}"
         cache.add(added, 0, TIMEOUT_SECONDS)
-        if cache.incr(added) > PER_PERSON_LIMIT:
+        if cache.incr(added) > PER_PERSON_LIMIT or version is None:
             return content
-        if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-            version = cache.get(VERSION_KEY)
         cache.set(key, (version, content), TIMEOUT_SECONDS)
     except Exception:
         logger.warning("The measures list's content could not be kept in the cache", exc_info=True)

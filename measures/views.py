@@ -151,6 +151,9 @@ def _measure_list_content(request, today) -> str:
         measure.open_update = open_updates.get(measure.pk)
     query = request.GET.copy()
     query.pop("page", None)
+    # The links are written in UTF-8 whatever charset the request declared (a GET may carry a Content-Type):
+    # the content is kept under the filters as read, and served to everyone who asks for the same filters.
+    query.encoding = "utf-8"
     # Written without the request: nothing personal may enter what the cache shares (measures/list_cache.py).
     return render_to_string(
         "measures/includes/measure_list_content.html",

@@ -4,7 +4,8 @@ One installation serves several countries. A country is the outermost scope: eve
 every agency belongs to one (an international organisation may work in several), and every person
 is given one country (focal points, NGOs, the coordinator's office) or several (partners). An
 administrator given countries administers those; an administrator given none administers the
-whole installation and may look at every country (docs/decisions.md, "Countries").
+whole installation and may look at every country (docs/decisions.md, "Countries"). One whose countries
+were all deactivated administers nothing: deactivating a country never widens what its people may do.
 
 The interface, for views, selectors, forms, tasks and admin classes:
 
@@ -31,7 +32,7 @@ names their models only as labels in `COUNTRY_PATHS`.
 """
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Aggregate, CharField, Count, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, Count, Exists, Min, OuterRef, QuerySet, Subquery
 
 from nap_tracker.models import Country, User
 
@@ -102,12 +103,23 @@ def in_countries(queryset: QuerySet, countries) -> QuerySet:
 def is_installation_admin(user) -> bool:
     """An administrator given no country administers the whole installation: only they create countries.
     Reads the person's own countries (free on a request; see `countries_for`)."""
-    return getattr(user, "is_authenticated", False) and user.role == User.Role.ADMIN and not _own_country_ids(user)
+    return getattr(user, "is_authenticated", False) and user.role == User.Role.ADMIN and not _given_a_country(user)
 
 
 def is_country_admin(user) -> bool:
     """An administrator given one or more countries administers those: their agencies, people, plans, imports."""
-    return getattr(user, "is_authenticated", False) and user.role == User.Role.ADMIN and bool(_own_country_ids(user))
+    return getattr(user, "is_authenticated", False) and user.role == User.Role.ADMIN and _given_a_country(user)
+
+
+def _given_a_country(user) -> bool:
+    """Whether the person was given any country, active or not: an administrator whose countries were all
+    deactivated administers none of them, never the whole installation. Free when the user came with
+    `country_given` (`CountryModelBackend`); otherwise one query at most, kept on the object."""
+    given = getattr(user, "country_given", None)
+    if given is None:
+        given = bool(_own_country_ids(user)) or user.countries.exists()
+        user.country_given = given
+    return given
 
 
 def _own_country_ids(user) -> frozenset[int]:
@@ -132,7 +144,7 @@ def countries_for(user) -> frozenset[int]:
     cached = getattr(user, "_visible_country_ids", None)
     if cached is None:
         own = _own_country_ids(user)
-        if user.role == User.Role.ADMIN and not own:
+        if user.role == User.Role.ADMIN and not own and not _given_a_country(user):
             cached = frozenset(Country.objects.values_list("pk", flat=True))
         else:
             cached = own
@@ -198,16 +210,19 @@ class _JoinedIds(Aggregate):
 
 
 def with_country_ids(users: QuerySet) -> QuerySet:
-    """Users with `country_id_list`, the ids of their active countries, and `country_zone`, the time zone
-    those countries share (None when they have none or several), read in the same query."""
+    """Users with `country_id_list`, the ids of their active countries, `country_given`, whether they were
+    given any country at all (an inactive one included), and `country_zone`, the time zone their active
+    countries share (None when they have none or several), read in the same query."""
     links = User.countries.through.objects.filter(user_id=OuterRef("pk"), country__active=True).values("user_id")
     zone = (
         links.annotate(zones=Count("country__time_zone", distinct=True), zone=Min("country__time_zone"))
         .filter(zones=1)
         .values("zone")
     )
+    given = User.countries.through.objects.filter(user_id=OuterRef("pk"))
     return users.annotate(
         country_id_list=Subquery(links.annotate(ids=_JoinedIds("country_id")).values("ids")),
+        country_given=Exists(given),
         country_zone=Subquery(zone),
     )
 

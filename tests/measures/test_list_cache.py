@@ -2,7 +2,7 @@
 changed since, nor one person's or one body's view to another, nor fail when the cache is away."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from unittest import mock
 
 import pytest
@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import list_cache, services
-from measures.models import Measure, StatusUpdate
+from measures.models import Area, Measure, StatusUpdate
 from nap_tracker.models import User
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, MeasureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,75 @@ def test_one_person_cannot_fill_the_cache(client, demo, monkeypatch):
     with mock.patch.object(list_cache.cache, "set", wraps=list_cache.cache.set) as stored:
         visit(client, "focal", "?q=word-four")
     assert any(str(call.args[0]).startswith("measures:list:") for call in stored.call_args_list)
+
+
+def test_a_request_declaring_another_charset_cannot_spoil_the_links_kept_for_others(client, demo):
+    """A GET may say its query is in another charset (a Content-Type header): it is read to the same filters
+    as anyone's and shares their kept content, whose download and page links must stay plain UTF-8."""
+    partner = User.objects.get(username="partner")
+    client.force_login(partner)
+    sent = client.get(LIST, {"lacks": "indicator"}, CONTENT_TYPE="text/plain; charset=utf-16")
+    assert sent.status_code == 200
+    html = visit(client, "partner", "?lacks=indicator")
+    assert f'href="{reverse("measure_csv")}?lacks=indicator"' in html
+
+
+def test_each_time_zone_has_its_own_content(client, demo):
+    """Whether a measure was completed by its deadline reads the day of the coordinator's office's decision
+    in the reader's time zone: a reader in Vienna and one in Baku, same day, same view, may differ."""
+    partner = User.objects.get(username="partner")
+    partner.time_zone = "Europe/Vienna"
+    partner.save()
+    colleague = UserFactory(
+        username="partner-baku",
+        role=User.Role.PARTNER,
+        agency=partner.agency,
+        language=partner.language,
+        time_zone="Asia/Baku",
+    )
+    colleague.countries.set(partner.countries.all())
+    # Settled as completed at 23:30 in Vienna on the deadline, 01:30 the next day in Baku.
+    measure = MeasureFactory(
+        area=Area.objects.filter(edition__code="NAP-2020-2024").order_by("pk").first(),
+        number="9.9.9",
+        status="completed",
+        progress=100,
+        deadline=date(2024, 6, 30),
+        consolidated_status="completed",
+        consolidated_progress=100,
+        consolidated_note="Settled by the working group.",
+        consolidated_by=User.objects.get(username="coordinator"),
+        consolidated_at=datetime(2024, 6, 30, 21, 30, tzinfo=UTC),
+    )
+    query = f"?completed=on_time&q={measure.number}&edition={measure.edition_id}"
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 11, 25)):
+        assert reverse("measure_detail", args=[measure.pk]) in visit(client, "partner", query)
+        assert reverse("measure_detail", args=[measure.pk]) not in visit(client, colleague.username, query)
+
+
+def test_a_list_written_before_a_change_is_not_kept_as_current_when_the_cache_had_lost_its_version(demo):
+    """After Redis restarts (or evicts the version), the first visit writes the list while a change may commit:
+    what it read before the change must not be served after it."""
+    key = "measures:list:test-key"
+    list_cache.cache.delete(list_cache.VERSION_KEY)
+
+    def written_while_a_change_commits():
+        content = "read before the change"
+        list_cache.list_changed()
+        return content
+
+    assert list_cache.cached_content(key, written_while_a_change_commits, person_id=1) == "read before the change"
+    assert list_cache.cached_content(key, lambda: "read after", person_id=1) == "read after"
+
+
+def test_the_list_and_saves_work_with_redis_unreachable(client, demo, settings):
+    """With Redis down the list is written on each visit, and saving a body or a plan still works."""
+    settings.CACHES = {
+        "default": {"BACKEND": "nap_tracker.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    html = visit(client, "partner")
+    assert "measure-table" in html
+    agency = User.objects.get(username="partner").agency
+    agency.name_en = "Renamed while the cache is away"
+    agency.save()
+    assert "Renamed while the cache is away" in visit(client, "partner", f"?agency={agency.pk}")

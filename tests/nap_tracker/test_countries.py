@@ -198,3 +198,16 @@ def test_a_person_reads_times_in_their_countrys_zone_unless_they_chose_one(own, 
         loaded = signed_in(person)
     assert len(queries) == 1  # the person, their countries and the zone in one query
     assert str(loaded.zone) == expected
+
+
+def test_an_administrator_whose_only_country_was_deactivated_administers_nothing(azerbaijan, georgia):
+    """Deactivating a country must not turn its administrators into the installation's."""
+    admin = UserFactory(username="ge-admin", role=User.Role.ADMIN, agency=None, countries=[georgia])
+    Country.objects.filter(pk=georgia.pk).update(active=False)
+    person = signed_in(admin)
+    assert not countries.is_installation_admin(person)
+    assert countries.countries_for(person) == frozenset()
+    # The same answer for a person loaded without the backend's annotations.
+    plain = User.objects.get(pk=admin.pk)
+    assert not countries.is_installation_admin(plain)
+    assert countries.countries_for(plain) == frozenset()

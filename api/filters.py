@@ -131,10 +131,22 @@ MEASURE_PARAMETERS = {
         None,
     ),
     "status": (_("The status in force."), None),
-    "overdue": (_("true: past the deadline in force and not completed; false: all others."), BOOLEAN),
+    "overdue": (
+        _(
+            "true: past the deadline in force, neither completed nor ongoing, in an active plan; false: all others. "
+            "In a closed plan no measure is overdue (see `completed=unfinished`)."
+        ),
+        BOOLEAN,
+    ),
     "revised": (_("true: the deadline was revised at least once; false: never revised."), BOOLEAN),
     "lacks": (_("Measures lacking this, as the plan's quality review counts them."), None),
-    "completed": (_("Completed measures: by the deadline, after it, or with no dated deadline."), None),
+    "completed": (
+        _(
+            "Completed measures: by the deadline, after it, or with no dated deadline; `unfinished`: in a closed "
+            "plan, past the deadline in force and not completed by the plan's end."
+        ),
+        None,
+    ),
     "returned": (
         _(
             "Measures that had an update returned for changes. Only for the coordinator's office and international "

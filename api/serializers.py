@@ -321,7 +321,10 @@ class MeasureSerializer(serializers.Serializer):
         read_only=True, help_text=_('Why the coordinator\'s office set the status; "" when it did not.')
     )
     overdue = serializers.SerializerMethodField(
-        help_text=_("Past the deadline in force and not completed (as the measures list marks it).")
+        help_text=_(
+            "Past the deadline in force, neither completed nor ongoing, in an active plan (as the measures list "
+            "marks it); in a closed plan never: such a measure was not completed by the plan's end."
+        )
     )
     agencies = MeasureAgencySerializer(
         source="assignments", many=True, read_only=True, help_text=_("The bodies taking part, the lead first.")

@@ -51,7 +51,7 @@ def country_comparison(countries, *, today: date | None = None) -> list[CountryR
         .annotate(
             total=Count("pk"),
             completed=Count("pk", filter=Q(status=Status.COMPLETED)),
-            overdue=Count("pk", filter=overdue_condition(today) & Q(edition__state=Edition.State.ACTIVE)),
+            overdue=Count("pk", filter=overdue_condition(today)),
         )
         .order_by()
     )

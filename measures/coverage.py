@@ -7,8 +7,8 @@ recommendations, the links to measures, the measures with their plan, their agen
 approved updates. The status in force is the one the measure row keeps (the review service stores it by
 the rule of `measures.assessments`); the text shown is that of the self-report the same rule picks.
 
-A recommendation is flagged when no measure answers it, or when every measure answering it is overdue,
-not started or not implemented: nothing is moving. Flagged recommendations come first.
+A recommendation is flagged when no measure answers it, or when every measure answering it is overdue (or,
+in a closed plan, was not completed by the plan's end), not started or not implemented: nothing is moving. Flagged recommendations come first.
 """
 
 from collections import defaultdict
@@ -54,6 +54,8 @@ class Answer:
     report: StatusUpdate | None  # the approved update whose status speaks for the measure (None: no approved report)
     # The report's restricted details, only when the reader may see them; "" otherwise.
     restricted_details: str = ""
+    # In a closed plan: past its deadline and not completed by the plan's end (never also `overdue`).
+    unfinished: bool = False
 
     @property
     def status_label(self):
@@ -61,8 +63,8 @@ class Answer:
 
     @property
     def stalled(self) -> bool:
-        """Nothing moves: overdue, not started or not implemented."""
-        return self.overdue or self.status in NOT_MOVING
+        """Nothing moves: overdue, not completed by its closed plan's end, not started or not implemented."""
+        return self.overdue or self.unfinished or self.status in NOT_MOVING
 
     @property
     def consolidated(self) -> bool:
@@ -215,6 +217,7 @@ def _answer(measure: Measure, *, today: date, show_restricted) -> Answer:
         status=measure.status,
         progress=measure.progress,
         overdue=measure.is_overdue(today),
+        unfinished=measure.is_unfinished(today),
         responsible=[a for a in assignments if a.part in MeasureAgency.RESPONSIBLE_PARTS],
         report=report,
         restricted_details=restricted,

@@ -23,6 +23,7 @@ from measures.models import (
     Status,
     overdue_condition,
     revised_condition,
+    unfinished_condition,
 )
 from measures.selectors import work_measures
 from nap_tracker.countries import current_country_id, in_country
@@ -209,6 +210,8 @@ class MeasureFilter(django_filters.FilterSet):
             ("on_time", _("By the deadline")),
             ("late", _("After the deadline")),
             ("undated", _("With no dated deadline")),
+            # In a closed plan what would be overdue (models.unfinished_condition): the quality review links here.
+            ("unfinished", _("Not completed by the plan's end")),
         ],
         method="filter_completed",
         empty_label=_("On time or not"),
@@ -331,6 +334,8 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset.exclude(condition()) if condition else queryset
 
     def filter_completed(self, queryset, name, value):
+        if value == "unfinished":
+            return queryset.filter(unfinished_condition())
         condition = COMPLETION.get(value)
         return queryset.filter(condition()) if condition else queryset
 

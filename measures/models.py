@@ -139,8 +139,26 @@ def number_sort_key(number: str) -> str:
 
 
 def overdue_condition(today: date | None = None) -> Q:
-    """Past the deadline and not completed. Derived, never stored."""
-    return Q(deadline__lt=today or timezone.localdate()) & ~Q(status=Status.COMPLETED)
+    """Work still expected and late: the deadline in force has passed, the measure is neither completed nor
+    continuous ("ongoing"), and its plan is active (docs: DESIGN.md, "Decisions taken since the first wave").
+    The one definition: the lists, counts, reports and the API all read it, and `Measure.is_overdue` says the
+    same of one measure. Derived, never stored."""
+    return (
+        Q(deadline__lt=today or timezone.localdate())
+        & ~Q(status__in=(Status.COMPLETED, Status.ONGOING))
+        & Q(edition__state=Edition.State.ACTIVE)
+    )
+
+
+def unfinished_condition(today: date | None = None) -> Q:
+    """What overdue becomes once the plan is closed: "not completed by the plan's end" — the deadline in force
+    has passed and the measure is not completed. A continuous measure is spared only while its plan runs: at
+    the plan's end it was not completed either."""
+    return (
+        Q(deadline__lt=today or timezone.localdate())
+        & ~Q(status=Status.COMPLETED)
+        & Q(edition__state=Edition.State.CLOSED)
+    )
 
 
 def revised_condition() -> Q:
@@ -330,9 +348,25 @@ class Measure(models.Model):
         if self.continues_id and self.edition_id and self.continues.edition_id == self.edition_id:
             raise ValidationError({"continues": _("Choose a measure of an earlier action plan.")})
 
+    def _past_deadline(self, today: date | None) -> bool:
+        return bool(self.deadline and self.deadline < (today or timezone.localdate()))
+
     def is_overdue(self, today: date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.deadline and self.deadline < today and self.status != Status.COMPLETED)
+        """`overdue_condition` for this measure. Reads `self.edition`: load it with the measure
+        (select_related), or each call costs a query."""
+        return (
+            self._past_deadline(today)
+            and self.status not in (Status.COMPLETED, Status.ONGOING)
+            and self.edition.state == Edition.State.ACTIVE
+        )
+
+    def is_unfinished(self, today: date | None = None) -> bool:
+        """`unfinished_condition` for this measure: in a closed plan, "not completed by the plan's end"."""
+        return (
+            self._past_deadline(today)
+            and self.status != Status.COMPLETED
+            and self.edition.state == Edition.State.CLOSED
+        )
 
     @property
     def is_consolidated(self) -> bool:

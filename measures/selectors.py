@@ -105,6 +105,8 @@ def _with_list_columns():
 # The columns a list row shows (measure_list.html): the long texts of the measure stay in the database.
 LIST_ROW_FIELDS = (
     "edition__code",
+    # Whether the measure is overdue, or not completed by the plan's end, depends on the plan's state.
+    "edition__state",
     "area__code",
     "area__pillar",
     "number",

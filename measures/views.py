@@ -81,12 +81,7 @@ def home(request):
         context["queue_total"] = (
             in_country(StatusUpdate.objects.all(), country).filter(state=StatusUpdate.State.SUBMITTED).count()
         )
-        context["overdue"] = list(
-            selectors.measures_for_list(country)
-            .filter(edition__state=Edition.State.ACTIVE)
-            .overdue()
-            .order_by("deadline", "sort_key")[:10]
-        )
+        context["overdue"] = list(selectors.measures_for_list(country).overdue().order_by("deadline", "sort_key")[:10])
         context["not_reported"] = selectors.agencies_not_reported(country)
         # The plans whose successor the office may draft now: their last year has come, or they are closed.
         today = timezone.localdate()
@@ -149,6 +144,10 @@ def _measure_list_content(request, today) -> str:
         )
         # Set on every row, None included: a name the template cannot find costs a dir() of the measure.
         measure.open_update = open_updates.get(measure.pk)
+        # The badge under the deadline, by the one rule (models.overdue_condition), from the plan loaded with
+        # the row: "Overdue" in a running plan, "Not completed by the plan's end" in a closed one.
+        measure.overdue = measure.is_overdue(today)
+        measure.unfinished = not measure.overdue and measure.is_unfinished(today)
     query = request.GET.copy()
     query.pop("page", None)
     # The links are written in UTF-8 whatever charset the request declared (a GET may carry a Content-Type):
@@ -157,7 +156,7 @@ def _measure_list_content(request, today) -> str:
     # Written without the request: nothing personal may enter what the cache shares (measures/list_cache.py).
     return render_to_string(
         "measures/includes/measure_list_content.html",
-        {"filter": measure_filter, "page": page, "query": query.urlencode(), "today": today},
+        {"filter": measure_filter, "page": page, "query": query.urlencode()},
     )
 
 

@@ -471,8 +471,16 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
             else:
                 status = report.status if report else Status.NOT_STARTED
                 progress = report.progress if report else 0
-            # The same rule as overdue_condition(), applied to the status and the deadline of that moment.
-            overdue = bool(deadline and deadline < as_of and status != Status.COMPLETED)
+            # The rule of overdue_condition(), applied to the status and the deadline of that moment. The plan's
+            # state at that moment is not kept; a plan is reported on while it runs, so a report looking back at
+            # one of its periods judges it as running then, even if it has closed since (it was overdue at the
+            # time); only a plan still in draft has nothing overdue.
+            overdue = bool(
+                deadline
+                and deadline < as_of
+                and status not in (Status.COMPLETED, Status.ONGOING)
+                and edition.state != Edition.State.DRAFT
+            )
         if scope.kind == "overdue" and not overdue:
             continue
         assessment = None
@@ -545,7 +553,8 @@ def report_numbers(scope: Scope, *, today: date | None = None, include_restricte
                 line = agencies[assignment.agency_id] = AgencyLine(agency=assignment.agency)
             line.counts.add(row)
             line.leads += assignment.is_lead
-        # "Due" and "overdue" share one rule: the deadline has passed (see measures.models.overdue_condition).
+        # "Due" reads the deadline as "overdue" does (it has passed: measures.models.overdue_condition), but
+        # counts every measure whatever its status or plan's state: "completed of those due" is the share done.
         if row.deadline and row.deadline < as_of:
             due += 1
             completed_of_due += row.status == Status.COMPLETED

@@ -44,6 +44,7 @@ from measures.models import (
     UpdateEvent,
     overdue_condition,
     revised_condition,
+    unfinished_condition,
 )
 from nap_tracker.models import Agency
 
@@ -197,6 +198,12 @@ def quality_review(edition: Edition, *, today: date | None = None, list_lacking:
     plan = (("edition", edition.pk),)
     measures = Measure.objects.filter(edition=edition).order_by()
     criteria = {key: condition() for key, condition in CRITERIA.items()}
+    # Overdue while the plan runs; once it is closed, the same measures are "not completed by the plan's end",
+    # each with the list filter that shows them.
+    closed = edition.state == Edition.State.CLOSED
+    late, late_filter = (
+        (unfinished_condition, ("completed", "unfinished")) if closed else (overdue_condition, ("overdue", "true"))
+    )
 
     # Query 1: the plan's areas, in its order.
     areas = list(Area.objects.filter(edition=edition).order_by("order", "code"))
@@ -208,7 +215,7 @@ def quality_review(edition: Edition, *, today: date | None = None, list_lacking:
             **{f"met_{key}": Count("pk", filter=condition) for key, condition in criteria.items()},
             **{f"completed_{key}": Count("pk", filter=condition()) for key, condition in COMPLETION.items()},
             completed=Count("pk", filter=Q(status="completed")),
-            overdue=Count("pk", filter=overdue_condition(today)),
+            overdue=Count("pk", filter=late(today)),
             revised=Count("pk", filter=revised_condition()),
             returned=Count("pk", filter=returned_condition()),
         )
@@ -270,7 +277,7 @@ def quality_review(edition: Edition, *, today: date | None = None, list_lacking:
         on_time=Figure(sums["completed_on_time"], plan + (("completed", "on_time"),)),
         late=Figure(sums["completed_late"], plan + (("completed", "late"),)),
         undated=Figure(sums["completed_undated"], plan + (("completed", "undated"),)),
-        overdue=Figure(sums["overdue"], plan + (("overdue", "true"),)),
+        overdue=Figure(sums["overdue"], plan + (late_filter,)),
         revised=Figure(sums["revised"], plan + (("revised", "true"),)),
         revisions=revisions,
         returned=Figure(sums["returned"], plan + (("returned", "yes"),)),

@@ -129,7 +129,7 @@ def report_context(numbers: ReportNumbers, *, generated_at: datetime) -> dict:
         "restricted_notice": restricted_notice() if numbers.has_restricted else "",
         "as_of": numbers.as_of,
         "cover_note": _(
-            "The status and progress of each measure are those of its responsible bodies' latest update approved by the national coordinator's office — the lead body's, when it has reported — unless the coordinator's office has set a consolidated status, which is then shown with its note. An NGO partner's approved update is shown beside it as an independent assessment, marked where the two differ by more than one status step or 25 points of progress. A measure is overdue when its deadline has passed and it is not completed. Measures marked “illustrative” use example wording, not the official text of the plan."
+            "The status and progress of each measure are those of its responsible bodies' latest update approved by the national coordinator's office — the lead body's, when it has reported — unless the coordinator's office has set a consolidated status, which is then shown with its note. An NGO partner's approved update is shown beside it as an independent assessment, marked where the two differ by more than one status step or 25 points of progress. A measure is overdue when, while its plan runs, its deadline has passed and it is neither completed nor ongoing (continuous). Measures marked “illustrative” use example wording, not the official text of the plan."
         ),
     }
 

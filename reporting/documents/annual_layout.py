@@ -106,8 +106,8 @@ def method_note() -> str:
         "Compiled from the updates of central and local authorities approved by the national coordinator's "
         "office for the reporting periods that end in the year. The status and progress of each measure at the "
         "end of the year are those of its responsible bodies' latest approved update, or the consolidated "
-        "status the coordinator's office set. A measure is overdue when its deadline has passed and it is not "
-        "completed. An NGO partner's update is an independent assessment. Measures and recommendations marked "
+        "status the coordinator's office set. A measure is overdue when, while its plan runs, its deadline has "
+        "passed and it is neither completed nor ongoing (continuous). An NGO partner's update is an independent assessment. Measures and recommendations marked "
         "“illustrative” use example wording, not the official text."
     )
 

@@ -207,6 +207,7 @@ def expected(edition, today):
         for key, ok in checks(measure).items():
             line[key] += ok
     completed = [m for m in measures if m.status == "completed"]
+    not_late = ("completed",) if edition.state == "closed" else ("completed", "ongoing")
     responsible = MeasureAgency.objects.filter(measure__edition=edition, part__in=RESPONSIBLE)
     reported = set(
         StatusUpdate.objects.filter(
@@ -218,7 +219,8 @@ def expected(edition, today):
         "on_time": sum(1 for m in completed if m.deadline and completed_in_time(m)),
         "late": sum(1 for m in completed if m.deadline and not completed_in_time(m)),
         "undated": sum(1 for m in completed if not m.deadline),
-        "overdue": sum(1 for m in measures if m.deadline and m.deadline < today and m.status != "completed"),
+        # Overdue in a running plan (an ongoing measure never is); in a closed one, not completed by its end.
+        "overdue": sum(1 for m in measures if m.deadline and m.deadline < today and m.status not in not_late),
         "revised": sum(1 for m in measures if m.deadline_revisions.exists()),
         "returned": sum(1 for m in measures if UpdateEvent.objects.filter(update__measure=m, kind="returned").exists()),
         "silent": sorted({a.agency.code for a in responsible.select_related("agency") if a.agency_id not in reported}),

@@ -22,22 +22,11 @@ import logging
 import uuid
 
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed
 from django.utils import timezone, translation
 
-from measures.models import (
-    Area,
-    BudgetLine,
-    DeadlineRevision,
-    Edition,
-    FundingSource,
-    Indicator,
-    Measure,
-    MeasureAgency,
-    ReportingPeriod,
-    StatusUpdate,
-)
-from nap_tracker.cache import new_version
+from measures.models import PLAN_CONTENT_MODELS, Measure
+from nap_tracker.cache import new_version, on_saves
 from nap_tracker.models import Agency, Country
 from nap_tracker.permissions import may_view_quality_review
 
@@ -102,25 +91,11 @@ def list_changed(**kwargs):
     new_version(VERSION_KEY, "the measures list")
 
 
-WATCHED = (
-    Edition,
-    Area,
-    Measure,
-    MeasureAgency,
-    DeadlineRevision,
-    ReportingPeriod,
-    StatusUpdate,
-    Indicator,
-    BudgetLine,
-    FundingSource,
-    Agency,
-    Country,
-)
+# And countries: the list is read per country, and a country deactivated or renamed changes what it holds.
+WATCHED = (*PLAN_CONTENT_MODELS, Country)
 
 
 def connect():
-    for model in WATCHED:
-        post_save.connect(list_changed, sender=model, dispatch_uid=f"measure-list-{model.__name__}")
-        post_delete.connect(list_changed, sender=model, dispatch_uid=f"measure-list-delete-{model.__name__}")
+    on_saves(list_changed, WATCHED, "measure-list")
     for through in (Agency.countries.through, Measure.recommendations.through):
         m2m_changed.connect(list_changed, sender=through, dispatch_uid=f"measure-list-{through.__name__}")

@@ -1192,3 +1192,21 @@ class Recommendation(models.Model):
     def citation(self) -> str:
         """ "GRETA(2018)17 §45": how imports and pages name it. Costs a query unless `source` is loaded."""
         return f"{self.source.reference} {self.number}"
+
+
+# Everything a plan's pages and numbers are read from: what the measures list and the dashboard keep in the
+# cache is given a new version when one of these is saved or deleted (measures/list_cache.py,
+# reporting/caching.py). Agencies and funding sources belong to no one plan.
+PLAN_CONTENT_MODELS = (
+    Edition,
+    Area,
+    Measure,
+    MeasureAgency,
+    DeadlineRevision,
+    ReportingPeriod,
+    StatusUpdate,
+    Indicator,
+    BudgetLine,
+    Agency,
+    FundingSource,
+)

@@ -52,3 +52,12 @@ def new_version(key: str, what: str) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def on_saves(receiver, models, uid: str) -> None:
+    """Connect `receiver` to the saves and deletions of each of `models` (once, whatever the calls)."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-{model.__name__}")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete-{model.__name__}")

@@ -16,22 +16,18 @@ import logging
 import uuid
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 
 from measures.models import (
+    PLAN_CONTENT_MODELS,
     Area,
-    BudgetLine,
-    DeadlineRevision,
     Edition,
     FundingSource,
-    Indicator,
     Measure,
-    MeasureAgency,
     ReportingPeriod,
     StatusUpdate,
 )
-from nap_tracker.cache import new_version
+from nap_tracker.cache import new_version, on_saves
 from nap_tracker.models import Agency
 
 logger = logging.getLogger(__name__)
@@ -121,22 +117,8 @@ def _changed(sender, instance, **kwargs):
     plan_changed(_edition_of(instance))
 
 
-WATCHED = (
-    Edition,
-    Area,
-    Measure,
-    MeasureAgency,
-    DeadlineRevision,
-    ReportingPeriod,
-    StatusUpdate,
-    Indicator,
-    BudgetLine,
-    Agency,
-    FundingSource,
-)
+WATCHED = PLAN_CONTENT_MODELS
 
 
 def connect():
-    for model in WATCHED:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"reporting-dashboard-{model.__name__}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"reporting-dashboard-delete-{model.__name__}")
+    on_saves(_changed, WATCHED, "reporting-dashboard")
